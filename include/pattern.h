@@ -1,0 +1,62 @@
+#ifndef WATCHFOR_PATTERN_H
+#define WATCHFOR_PATTERN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * swatchdog patterns (spec section 6): the Perl match expression written
+ * after watchfor/ignore/waitfor, such as `/id=RULE-RATE/` or `m{a b}i`,
+ * compiled with PCRE2 (JIT when available) in non-UTF mode, so a line is
+ * matched as bytes: NUL bytes and invalid UTF-8 never abort a match.
+ */
+
+struct pattern;
+
+enum pattern_status {
+	PATTERN_OK,
+	PATTERN_BAD_REGEX,	/* swatchdog: "error in pattern", exit 25 */
+	PATTERN_UNSUPPORTED,	/* valid Perl that watchfor does not take */
+};
+
+/*
+ * Compiles `text`. On failure returns NULL, sets *status, *err (a heap
+ * string naming the problem, and for Perl-only forms the PCRE way to write
+ * it) and *erroff (0-based offset into `text`).
+ */
+struct pattern	*pattern_compile(const char *text, enum pattern_status *status,
+		    char **err, size_t *erroff);
+void		 pattern_free(struct pattern *);
+
+/*
+ * Captures of the last successful match of a pattern, valid until the
+ * pattern is matched again or freed. Group 0 is the whole match.
+ */
+struct match {
+	const char		*subject;
+	size_t			 len;
+	const struct pattern	*pattern;
+	const size_t		*ovector;	/* pairs of offsets */
+	unsigned		 ngroups;	/* pairs in ovector */
+};
+
+/*
+ * Matches `line` (`len` bytes). Returns 1 on a match (and fills `m` when
+ * not NULL), 0 on no match, -1 when PCRE2 gave up (match or depth limit);
+ * the -1 case is logged at most once per pattern and counts as no match.
+ */
+int	pattern_match(struct pattern *, const char *line, size_t len,
+	    struct match *m);
+
+/* Group `n` of the match: false if the group did not take part. */
+bool	match_group(const struct match *, unsigned n, const char **p,
+	    size_t *len);
+/* Named group: false if there is no such name or it did not take part. */
+bool	match_named(const struct match *, const char *name, const char **p,
+	    size_t *len);
+/* Number of capture groups the pattern has (not counting group 0). */
+unsigned pattern_ncaptures(const struct pattern *);
+/* True when the pattern defines a group called `name`. */
+bool	pattern_has_name(const struct pattern *, const char *name);
+
+#endif

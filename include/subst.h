@@ -1,0 +1,83 @@
+#ifndef WATCHFOR_SUBST_H
+#define WATCHFOR_SUBST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+/*
+ * Action values are Perl double-quoted strings in swatchdog (spec sections
+ * 7 and 8): `$1`, `$&`, `$_`, `$+{name}` interpolate and `\t`, `\n`, `\x41`
+ * are processed. A template is such a value compiled once, at config time,
+ * into literal text and references, so expanding it for a line never
+ * parses anything again, and an executor can see where the substitutions
+ * are (to keep log text away from a shell).
+ */
+
+struct match;
+
+enum tmpl_mode {
+	TMPL_VALUE,	/* any action option: message=, subject=, key= ... */
+	TMPL_COMMAND,	/* exec and pipe commands: spec section 8 first */
+};
+
+enum tmpl_seg_kind {
+	TMPL_LIT,	/* literal bytes in text/len */
+	TMPL_GROUP,	/* $1..$9 (n), $& is group 0 */
+	TMPL_NAMED,	/* $+{name}: name in text */
+	TMPL_LINE,	/* $_: the raw line */
+	TMPL_PREMATCH,	/* $` */
+	TMPL_POSTMATCH,	/* $' */
+	TMPL_PID,	/* $$ */
+	TMPL_ESCLINE,	/* $0 or $* in a command: the shell-escaped line */
+	TMPL_FIELD,	/* $_[n] / awk field n (0-based) of the raw line */
+	TMPL_ESCFIELD,	/* --awk-field-syntax $N: field of the escaped line */
+	TMPL_FIELDS,	/* "@_": all awk fields joined by one space */
+};
+
+struct tmpl_seg {
+	enum tmpl_seg_kind kind;
+	unsigned	 n;
+	char		*text;		/* TMPL_LIT bytes or TMPL_NAMED name */
+	size_t		 len;
+};
+
+struct tmpl {
+	struct tmpl_seg	*segs;
+	size_t		 nsegs;
+};
+
+/* What a template is expanded against. */
+struct subst_ctx {
+	const char		*line;		/* the record, chomped */
+	size_t			 len;
+	const struct match	*match;		/* may be NULL: no captures */
+};
+
+/*
+ * Compiles `text`. With TMPL_COMMAND and `awk` set, $N means an awk field
+ * (--awk-field-syntax). Returns NULL on error with *err (heap) and
+ * *erroff set: an undeclared variable such as $HOME, which swatchdog's
+ * generated Perl refuses to compile.
+ */
+struct tmpl	*tmpl_compile(const char *text, enum tmpl_mode mode, bool awk,
+		    char **err, size_t *erroff);
+void		 tmpl_free(struct tmpl *);
+/* True when the template has no reference (only literal text). */
+bool		 tmpl_is_literal(const struct tmpl *);
+/* Appends the expansion to `out`. A missing capture expands to nothing. */
+void		 tmpl_expand(const struct tmpl *, const struct subst_ctx *,
+		    struct buf *out);
+/* Appends the text of one reference segment (not TMPL_LIT) to `out`. */
+void		 tmpl_expand_seg(const struct tmpl_seg *,
+		    const struct subst_ctx *, struct buf *out);
+
+/*
+ * swatchdog's $S_: the line with each of ; & ( ) | ^ > < $ ` ' \ preceded
+ * by a backslash (spec section 3). Appends to `out`.
+ */
+void	subst_shell_escape(const char *line, size_t len, struct buf *out);
+
+#endif

@@ -1,0 +1,45 @@
+#ifndef WATCHFOR_UTIL_H
+#define WATCHFOR_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The x*alloc family ends the program when memory runs out, so callers need
+ * no OOM branch.
+ */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A growable byte buffer. `data` is always NUL-terminated past `len` so it
+ * can be used as a C string when it holds no NUL byte. Zero-initialise it
+ * (struct buf b = { 0 }) or call buf_init; buf_free releases the storage.
+ */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 buf_init(struct buf *);
+void	 buf_free(struct buf *);
+void	 buf_reset(struct buf *);		/* len = 0, keeps storage */
+void	 buf_reserve(struct buf *, size_t);	/* room for n more bytes */
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addc(struct buf *, char);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_addf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Returns the contents as a heap string and leaves the buffer empty. */
+char	*buf_detach(struct buf *);
+
+/* Returns the part of `path` after its last '/', borrowed from `path`. */
+const char *util_basename(const char *path);
+
+#endif
