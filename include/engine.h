@@ -1,0 +1,30 @@
+#ifndef WATCHFOR_ENGINE_H
+#define WATCHFOR_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The engine carries one record through the rules (first match wins,
+ * continue, quit, ignore, waitfor: spec section 5) to the actions. It
+ * knows nothing of where records come from.
+ */
+
+struct config;
+struct engine;
+
+/* Borrows `cfg`, which must have been prepared by actions_prepare(). */
+struct engine	*engine_new(struct config *cfg);
+void		 engine_free(struct engine *);
+
+/*
+ * Evaluates one record (`len` bytes, the separator already removed).
+ * Returns false when a `quit` rule fired: the caller stops reading.
+ */
+bool		 engine_record(struct engine *, const char *rec, size_t len);
+
+/* Counters for USR1 and stats. */
+unsigned long long engine_records(const struct engine *);
+unsigned long long engine_rule_hits(const struct engine *, size_t rule);
+
+#endif

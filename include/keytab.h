@@ -1,0 +1,32 @@
+#ifndef WATCHFOR_KEYTAB_H
+#define WATCHFOR_KEYTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * A table from byte-string keys to fixed-size records, bounded: past
+ * `max_keys` the least recently used key is dropped, so log text that
+ * makes up millions of distinct keys cannot grow memory without limit.
+ */
+
+struct keytab;
+
+/* Records are `recsize` bytes, zeroed when created. */
+struct keytab	*keytab_new(size_t recsize, size_t max_keys);
+void		 keytab_free(struct keytab *);
+
+/*
+ * Returns the record for `key` (`len` bytes), creating it (zeroed) when
+ * absent and setting *created accordingly. The record is marked most
+ * recently used. The pointer is valid until the next keytab_get.
+ */
+void		*keytab_get(struct keytab *, const char *key, size_t len,
+		    bool *created);
+/* Returns the record for `key` or NULL, without creating or touching it. */
+void		*keytab_find(struct keytab *, const char *key, size_t len);
+size_t		 keytab_count(const struct keytab *);
+/* Keys dropped so far because the table was full. */
+unsigned long long keytab_evicted(const struct keytab *);
+
+#endif
