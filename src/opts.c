@@ -190,7 +190,7 @@ static const char watchfor_help[] =
     "      --verbose               say more about what is done\n"
     "      --debug [LEVEL]         swatchdog's debug bit mask\n"
     "\n"
-    "swatchdog's Perl-only options (accepted; watchfor has no Perl):\n"
+    "swatchdog's Perl-specific options (accepted for compatibility):\n"
     "  -M, --extra-module MODULE   -I, --extra-include-dir DIR\n"
     "      --script-dir DIR        --dump-script [FILE]\n"
     "\n"
@@ -216,7 +216,7 @@ struct args {
 	char	**v;
 	size_t	 front;
 	size_t	 n;
-	char	**made;			/* strings made here, freed at the end */
+	char	**made;			/* made here, freed at the end */
 	size_t	 nmade;
 };
 
@@ -536,15 +536,15 @@ abbrev(struct parser *p, const char *name)
 /* A value was found for `k` under the name `opt`: take it. */
 static void
 take_value(struct parser *p, const struct optkey *k, const char *opt,
-    const char *optarg, const char *rest)
+    const char *eqval, const char *rest)
 {
 	const char *arg;
 	long ival = 0;
 	bool have;
 
 	/* Is a value there at all: after '=', in the bundle, or next? */
-	if (optarg != NULL)
-		have = optarg[0] != '\0';
+	if (eqval != NULL)
+		have = eqval[0] != '\0';
 	else
 		have = rest != NULL || !args_empty(&p->a);
 	if (!have) {
@@ -555,7 +555,7 @@ take_value(struct parser *p, const struct optkey *k, const char *opt,
 		store(p->o, k->id, "", 0);
 		return;
 	}
-	arg = rest != NULL ? rest : optarg != NULL ? optarg :
+	arg = rest != NULL ? rest : eqval != NULL ? eqval :
 	    args_shift(&p->a);
 
 	switch (k->type) {
@@ -563,7 +563,7 @@ take_value(struct parser *p, const struct optkey *k, const char *opt,
 		store(p->o, k->id, arg, 0);
 		return;
 	case TYPE_OPTSTR:
-		if (optarg == NULL && rest == NULL && strcmp(arg, "-") != 0 &&
+		if (eqval == NULL && rest == NULL && strcmp(arg, "-") != 0 &&
 		    looks_like_option(p, arg)) {
 			args_unshift(&p->a, (char *)arg);
 			arg = "";
@@ -579,7 +579,7 @@ take_value(struct parser *p, const struct optkey *k, const char *opt,
 			store(p->o, k->id, NULL, ival);
 			return;
 		}
-		if (optarg != NULL) {
+		if (eqval != NULL) {
 			parse_error(p, "Value \"%s\" invalid for option %s "
 			    "(number expected)\n", arg, opt);
 			return;
@@ -599,7 +599,7 @@ take_value(struct parser *p, const struct optkey *k, const char *opt,
 static void
 one_option(struct parser *p, const char *arg, size_t slen)
 {
-	char starter[3], *name, *lname = NULL, *optarg = NULL;
+	char starter[3], *name, *lname = NULL, *eqval = NULL;
 	const char *tryopt, *rest = NULL, *eq, *msgname;
 	const struct optkey *k;
 	char one[2];
@@ -610,7 +610,7 @@ one_option(struct parser *p, const char *arg, size_t slen)
 	/* --name=value; the '=' must not be the first character. */
 	if (slen == 2 && name[0] != '\0' && (eq = strchr(name + 1, '=')) !=
 	    NULL) {
-		optarg = xstrdup(eq + 1);
+		eqval = xstrdup(eq + 1);
 		name[eq - name] = '\0';
 	}
 
@@ -649,7 +649,7 @@ one_option(struct parser *p, const char *arg, size_t slen)
 	}
 
 	if (k->type == TYPE_FLAG || k->type == TYPE_NEG) {
-		if (optarg != NULL) {
+		if (eqval != NULL) {
 			parse_error(p, "Option %s does not take an argument\n",
 			    k->key);
 			goto done;
@@ -659,11 +659,11 @@ one_option(struct parser *p, const char *arg, size_t slen)
 			args_unshift_rest(&p->a, starter, rest);
 		goto done;
 	}
-	take_value(p, k, k->key, optarg, rest);
+	take_value(p, k, k->key, eqval, rest);
 done:
 	free(name);
 	free(lname);
-	free(optarg);
+	free(eqval);
 }
 
 /*
