@@ -562,6 +562,7 @@ struct rcase {
 };
 
 #define NOW	1795445281	/* Mon Nov 23 14:48:01 2026 UTC */
+#define PARIS	"CET-1CEST,M3.5.0,M10.5.0/3"	/* Europe/Paris */
 
 static const struct rcase rcases[] = {
 	/* +H:M */
@@ -588,7 +589,7 @@ static const struct rcase rcases[] = {
 	    "ERROR: Restart time delta would put us past the end of\n"
 	    "       unix time, Tue Jan 19 03:14:07 2038\n",
 	    "       Unacceptable time delta\n" },
-	{ "Europe/Paris", "+99999:0", NOW, -1, 0,
+	{ PARIS, "+99999:0", NOW, -1, 0,
 	    "ERROR: Restart time delta would put us past the end of\n"
 	    "       unix time, Tue Jan 19 04:14:07 2038\n",
 	    "       Unacceptable time delta\n" },
@@ -618,12 +619,15 @@ static const struct rcase rcases[] = {
 	{ "UTC", "17:00 +0200", NOW, 0, 1795446000, NULL, NULL },
 	{ "UTC", "17:00 +02:00", NOW, 0, 1795446000, NULL, NULL },
 	{ "UTC", "10:00 -0500", NOW, 0, 1795446000, NULL, NULL },
-	/* local time (recorded: TZ=Europe/Paris, 15:51 CET) */
-	{ "Europe/Paris", "11:30pm", NOW, 0, 1795473000, NULL, NULL },
-	{ "Europe/Paris", "00:01", NOW, 0, 1795474860, NULL, NULL },
-	{ "Europe/Paris", "10:00 utc", NOW, 0, 1795514400, NULL, NULL },
-	{ "Europe/Paris", "9am", NOW, 0, 1795507200, NULL, NULL },
-	{ "Europe/Paris", "10:00 +0200", NOW, 0, 1795507200, NULL, NULL },
+	/*
+	 * Local time, as recorded with TZ=Europe/Paris at 15:51 CET (a
+	 * POSIX TZ string needs no tzdata).
+	 */
+	{ PARIS, "11:30pm", NOW, 0, 1795473000, NULL, NULL },
+	{ PARIS, "00:01", NOW, 0, 1795474860, NULL, NULL },
+	{ PARIS, "10:00 utc", NOW, 0, 1795514400, NULL, NULL },
+	{ PARIS, "9am", NOW, 0, 1795507200, NULL, NULL },
+	{ PARIS, "10:00 +0200", NOW, 0, 1795507200, NULL, NULL },
 	/* rejected, as by Date::Parse */
 	{ "UTC", "x", NOW, -1, 0, NULL, "Unrecognized time format \"x\"\n" },
 	{ "UTC", "", NOW, -1, 0, NULL, "Unrecognized time format \"\"\n" },
