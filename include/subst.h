@@ -27,14 +27,16 @@ enum tmpl_seg_kind {
 	TMPL_LIT,	/* literal bytes in text/len */
 	TMPL_GROUP,	/* $1..$9 (n), $& is group 0 */
 	TMPL_NAMED,	/* $+{name}: name in text */
-	TMPL_LINE,	/* $_: the raw line */
+	TMPL_LINE,	/* $_ (and $0 outside commands): the raw line */
 	TMPL_PREMATCH,	/* $` */
 	TMPL_POSTMATCH,	/* $' */
 	TMPL_PID,	/* $$ */
-	TMPL_ESCLINE,	/* $0 or $* in a command: the shell-escaped line */
-	TMPL_FIELD,	/* $_[n] / awk field n (0-based) of the raw line */
-	TMPL_ESCFIELD,	/* --awk-field-syntax $N: field of the escaped line */
+	TMPL_ESCLINE,	/* $0 or $* in a command, $S_: the escaped line */
+	TMPL_FIELD,	/* $_[n]: awk field n (0-based) of the raw line */
+	TMPL_ESCFIELD,	/* --awk-field-syntax $N, $S_[n]: field n (0-based)
+			   of the escaped line split on runs of blanks */
 	TMPL_FIELDS,	/* "@_": all awk fields joined by one space */
+	TMPL_ESCFIELDS,	/* "@S_": the fields of the escaped line, joined */
 };
 
 struct tmpl_seg {
