@@ -98,8 +98,10 @@ static bool
 awk_replace_one(struct otext *w)
 {
 	struct otext nw = { 0 };
-	size_t j, k, nd, m, at;
+	size_t j, k, nd, at;
 	unsigned long long n;
+	char rep[32];
+	int r, x;
 
 	for (j = 0; j + 1 < w->len; j++)
 		if (w->s[j] == '$' && (j == 0 || w->s[j - 1] != '\\') &&
@@ -107,23 +109,21 @@ awk_replace_one(struct otext *w)
 			break;
 	if (j + 1 >= w->len)
 		return false;
-	for (nd = 0, n = 0; j + 1 + nd < w->len && w->s[j + 1 + nd] >= '1' &&
+	n = 0;
+	for (nd = 0; j + 1 + nd < w->len && w->s[j + 1 + nd] >= '1' &&
 	    w->s[j + 1 + nd] <= '9'; nd++)
-		n = n > UINT_MAX ? n : n * 10 + (unsigned)(w->s[j + 1 + nd] - '0');
-	m = n - 1 > UINT_MAX ? UINT_MAX : (size_t)(n - 1);
+		if (n <= UINT_MAX)
+			n = n * 10 + (unsigned)(w->s[j + 1 + nd] - '0');
+	/* Perl would make a huge N a float; any huge index is empty here */
+	r = snprintf(rep, sizeof(rep), "$S_[%llu]",
+	    n - 1 > UINT_MAX ? (unsigned long long)UINT_MAX : n - 1);
 	for (k = 0; k <= j; k++)
 		if (w->s[k] == '$' && memcmp(w->s + k + 1, w->s + j + 1, nd) == 0)
 			break;
 	for (at = 0; at < k; at++)
 		ot_add(&nw, w->s[at], w->off[at]);
-	{
-		char rep[32];
-		int r, x;
-
-		r = snprintf(rep, sizeof(rep), "$S_[%zu]", m);
-		for (x = 0; x < r; x++)
-			ot_add(&nw, rep[x], w->off[k + (x ? nd : 0)]);
-	}
+	for (x = 0; x < r; x++)
+		ot_add(&nw, rep[x], w->off[k + (x ? nd : 0)]);
 	for (at = k + 1 + nd; at < w->len; at++)
 		ot_add(&nw, w->s[at], w->off[at]);
 	ot_free(w);
@@ -526,13 +526,33 @@ named_group(struct comp *c, size_t start)
 	return no_subscript(c, start);
 }
 
+/* $ENV{NAME}: %ENV is read when the config is, so it is literal text. */
+static int
+env_var(struct comp *c, size_t start)
+{
+	const char *v;
+	char *name;
+	size_t a;
+
+	a = ++c->i;
+	while (is_word((unsigned char)c->s[c->i]))
+		c->i++;
+	if (c->s[c->i] != '}' || c->i == a)
+		return comp_fail(c, start, "$ENV{...} takes a variable name");
+	name = xstrndup(c->s + a, c->i - a);
+	if ((v = getenv(name)) != NULL)
+		buf_adds(&c->lit, v);
+	free(name);
+	c->i++;
+	return no_subscript(c, start);
+}
+
 /* A named variable $NAME or ${NAME}; s[a..b) is NAME. */
 static int
 named_var(struct comp *c, size_t start, size_t a, size_t b, bool braced)
 {
 	size_t n = b - a;
 	unsigned idx;
-	const char *v;
 
 	if (n == 1 && c->s[a] == '_') {
 		if (!braced && c->s[c->i] == '[') {
@@ -555,24 +575,8 @@ named_var(struct comp *c, size_t start, size_t a, size_t b, bool braced)
 		return braced ? 0 : no_subscript(c, start);
 	}
 	if (!braced && n == 3 && memcmp(c->s + a, "ENV", 3) == 0 &&
-	    c->s[c->i] == '{') {
-		/* %ENV is read when the config is: a literal */
-		a = ++c->i;
-		while (is_word((unsigned char)c->s[c->i]))
-			c->i++;
-		if (c->s[c->i] != '}' || c->i == a)
-			return comp_fail(c, start, "$ENV{...} takes a variable "
-			    "name");
-		{
-			char *name = xstrndup(c->s + a, c->i - a);
-
-			if ((v = getenv(name)) != NULL)
-				buf_adds(&c->lit, v);
-			free(name);
-		}
-		c->i++;
-		return no_subscript(c, start);
-	}
+	    c->s[c->i] == '{')
+		return env_var(c, start);
 	if (c->s[a] == '_')
 		return comp_fail(c, start, "undeclared variable %.*s; write "
 		    "${_}%.*s for $_ followed by text", SPAN(c, start, c->i),
