@@ -27,14 +27,16 @@ enum tmpl_seg_kind {
 	TMPL_LIT,	/* literal bytes in text/len */
 	TMPL_GROUP,	/* $1..$9 (n), $& is group 0 */
 	TMPL_NAMED,	/* $+{name}: name in text */
-	TMPL_LINE,	/* $_: the raw line */
+	TMPL_LINE,	/* $_ (and $0 outside commands): the raw line */
 	TMPL_PREMATCH,	/* $` */
 	TMPL_POSTMATCH,	/* $' */
 	TMPL_PID,	/* $$ */
-	TMPL_ESCLINE,	/* $0 or $* in a command: the shell-escaped line */
-	TMPL_FIELD,	/* $_[n] / awk field n (0-based) of the raw line */
-	TMPL_ESCFIELD,	/* --awk-field-syntax $N: field of the escaped line */
+	TMPL_ESCLINE,	/* $0 or $* in a command, $S_: the escaped line */
+	TMPL_FIELD,	/* $_[n]: awk field n (0-based) of the raw line */
+	TMPL_ESCFIELD,	/* --awk-field-syntax $N, $S_[n]: field n (0-based)
+			   of the escaped line split on runs of blanks */
 	TMPL_FIELDS,	/* "@_": all awk fields joined by one space */
+	TMPL_ESCFIELDS,	/* "@S_": the fields of the escaped line, joined */
 };
 
 struct tmpl_seg {
@@ -57,10 +59,18 @@ struct subst_ctx {
 };
 
 /*
- * Compiles `text`. With TMPL_COMMAND and `awk` set, $N means an awk field
- * (--awk-field-syntax). Returns NULL on error with *err (heap) and
- * *erroff set: an undeclared variable such as $HOME, which swatchdog's
- * generated Perl refuses to compile.
+ * Compiles `text`, the value as it stands between the double quotes of
+ * swatchdog's generated Perl: the config parser has already done its part
+ * (sw:581-599: commas, the quotes of a bare piece, `@` -> `\@` for bare
+ * pieces and mail options). A bare `"` is taken as itself. With
+ * TMPL_COMMAND the text first goes through swatchdog's convert_command
+ * (runs of blanks collapse; `$0`, `$*` -> TMPL_ESCLINE; with `awk`
+ * (--awk-field-syntax) `$N` -> TMPL_ESCFIELD N-1, `$10` being field 1 and
+ * a "0"). `$ENV{NAME}` is read now and becomes literal text. Returns NULL
+ * on error with *err (heap) and *erroff (0-based, into `text`) set: an
+ * undeclared variable such as $HOME (swatchdog's generated Perl refuses
+ * it), or a Perl-only form watchfor does not take (`$(`, `$1[0]`, `\U`);
+ * the message says how to write the text literally.
  */
 struct tmpl	*tmpl_compile(const char *text, enum tmpl_mode mode, bool awk,
 		    char **err, size_t *erroff);
