@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "ansi.h"
 #include "config.h"
 #include "diag.h"
 #include "engine.h"
@@ -162,17 +163,6 @@ run_check(const struct opts *o, const char *path)
 	return status;
 }
 
-static bool
-colors_disabled(void)
-{
-	const char *v;
-
-	if (getenv("NO_COLOR") != NULL)
-		return true;
-	v = getenv("ANSI_COLORS_DISABLED");
-	return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
-}
-
 static int
 run(const struct opts *o, const char *path)
 {
@@ -192,7 +182,8 @@ run(const struct opts *o, const char *path)
 		return status;
 	}
 	ap.awk_field_syntax = o->awk_field_syntax;
-	ap.colors_disabled = colors_disabled();
+	ap.colors_disabled = ansi_env_disabled(getenv("NO_COLOR"),
+	    getenv("ANSI_COLORS_DISABLED"));
 	if (actions_prepare(cfg, &ap, d) == -1) {
 		status = diag_status(d);
 		actions_release(cfg);
@@ -228,6 +219,27 @@ run(const struct opts *o, const char *path)
 	return status;
 }
 
+/* swatchdog validates --restart-time at option time (spec 11.3). */
+static bool
+bad_restart_time(const struct opts *o)
+{
+	char *outtext = NULL, *errtext = NULL;
+	time_t when;
+
+	if (opts_restart_delay(o->restart_time, time(NULL), &when, &outtext,
+	    &errtext) == 0)
+		return false;
+	if (outtext != NULL) {
+		out_write(outtext, strlen(outtext));
+		out_flush();
+	}
+	if (errtext != NULL)
+		log_raw("%s", errtext);
+	free(outtext);
+	free(errtext);
+	return true;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -239,14 +251,13 @@ main(int argc, char *argv[])
 	out_init();
 	if ((status = opts_parse(&o, argc, argv)) != 0)
 		return status;
-	if (o.help) {
-		opts_print_usage(&o, o.as_swatchdog ? STDERR_FILENO :
-		    STDOUT_FILENO);
-		status = o.as_swatchdog ? EXIT_USAGE : EXIT_OK;
-	} else if (o.version) {
-		opts_print_version(&o, STDOUT_FILENO);
-		status = EXIT_OK;
-	} else {
+	if (o.help)
+		status = opts_help(&o);
+	else if (o.version)
+		status = opts_version(&o);
+	else if (o.restart_time != NULL && bad_restart_time(&o))
+		status = EXIT_USAGE;
+	else {
 		notice_perl_options(&o);
 		path = config_path(&o);
 		status = o.check ? run_check(&o, path) : run(&o, path);
