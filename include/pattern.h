@@ -59,4 +59,32 @@ unsigned pattern_ncaptures(const struct pattern *);
 /* True when the pattern defines a group called `name`. */
 bool	pattern_has_name(const struct pattern *, const char *name);
 
+/*
+ * Additions (pattern module, second slice).
+ *
+ * A pattern may be a boolean combination of matches (`/a/ and !/b/`); the
+ * `pattern` member of a filled struct match then points at the sub-pattern
+ * whose match succeeded last (its captures are the ones actions see), and
+ * when none succeeded (`!/x/` on a line without x) `ngroups` is 0.
+ * pattern_ncaptures and pattern_has_name look at every sub-pattern.
+ */
+
+/*
+ * A note for `--check`, or NULL: a place where watchfor accepts what
+ * swatchdog would treat differently (an unescaped `@word`, which Perl
+ * rejects under `use strict`; the ignored `g` modifier). Borrowed from the
+ * pattern.
+ */
+const char *pattern_warning(const struct pattern *);
+
+/* True when the pattern is a combination, not a single match. */
+bool	pattern_is_compound(const struct pattern *);
+
+/*
+ * The literals every match must contain (see prefilter.h), or NULL when
+ * the pattern could match a line containing none: borrowed.
+ */
+struct prefilter_lits;
+const struct prefilter_lits *pattern_literals(const struct pattern *);
+
 #endif
