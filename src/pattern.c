@@ -854,17 +854,27 @@ tree_lits(const struct pattern *t, int n)
 static void
 classify(struct parser *ps)
 {
-	pcre2_code *code;
+	static const uint32_t modes[] = { PCRE2_UTF, 0 };
+	pcre2_compile_context *cc;
+	pcre2_code *code = NULL;
 	PCRE2_SIZE off;
+	size_t i;
 	int errcode;
 
 	if (ps->status != PATTERN_UNSUPPORTED)
 		return;
-	code = pcre2_compile((PCRE2_SPTR)ps->text,
-	    (size_t)(ps->end - ps->text), 0, &errcode, &off, NULL);
+	/* Perl passes unknown escapes (\U in a variable) through. */
+	if ((cc = pcre2_compile_context_create(NULL)) == NULL)
+		fatalx("pcre2 compile context: out of memory");
+	pcre2_set_compile_extra_options(cc,
+	    PCRE2_EXTRA_BAD_ESCAPE_IS_LITERAL);
+	for (i = 0; code == NULL && i < sizeof(modes) / sizeof(modes[0]); i++)
+		code = pcre2_compile((PCRE2_SPTR)ps->text,
+		    (size_t)(ps->end - ps->text), modes[i], &errcode, &off, cc);
 	if (code == NULL)
 		ps->status = PATTERN_BAD_REGEX;
 	pcre2_code_free(code);
+	pcre2_compile_context_free(cc);
 }
 
 /*
