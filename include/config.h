@@ -53,13 +53,16 @@ struct action {
 	 * piece is kept in `modes` instead, in order.
 	 */
 	char		*arg;
+	unsigned	 arg_col;	/* column of arg, 0 if none */
 	char		**modes;
+	unsigned	*mode_cols;	/* column of each mode */
 	size_t		 nmodes;
 	struct action_opt *opts;	/* one per name, last one wins */
 	size_t		 nopts;
 	const char	*file;		/* borrowed from config->files */
 	unsigned	 line;
 	unsigned	 col;		/* column of the value */
+	unsigned	 name_col;	/* column of the action name */
 	void		*priv;		/* compiled form, owned by action.c */
 };
 
@@ -85,6 +88,7 @@ struct rule {
 	unsigned	 id;		/* 1, 2, ... over watchfor rules only */
 	const char	*file;
 	unsigned	 line;		/* line of the keyword */
+	unsigned	 col;		/* column of the pattern */
 	struct rule_directive *directives;
 	size_t		 ndirectives;
 	void		*priv;		/* throttle state etc., owned by engine */
