@@ -29,12 +29,19 @@ int	actions_prepare(struct config *, const struct action_params *,
 	    struct diag *);
 /* Frees what actions_prepare() attached; called before config_free(). */
 void	actions_release(struct config *);
+/* Frees the throttle and threshold state kept across configs. */
+void	actions_shutdown(void);
+
+/* What became of a matched record. */
+enum action_status {
+	ACTION_DONE,		/* actions ran, or were held back */
+	ACTION_DIE,		/* swatchdog's watcher would die here: stop */
+};
 
 /*
- * Runs the actions of `r` for the matched record in `ctx`, in written
- * order; `msg` is the default MESSAGE (the record, or a throttle result).
+ * Runs rule `r` for the matched record in `ctx`: its threshold and
+ * throttle gates, then its actions in written order (spec 5, 10).
  */
-void	actions_run(struct rule *r, const struct subst_ctx *ctx,
-	    const char *msg, size_t msglen);
+enum action_status actions_run(struct rule *r, const struct subst_ctx *ctx);
 
 #endif

@@ -83,6 +83,9 @@ struct rule {
 	size_t		 nactions;
 	char		*throttle;	/* raw value of `throttle`, or NULL */
 	char		*threshold;	/* raw value of `threshold`, or NULL */
+	/* The same values parsed as action values (spec 7), or NULL. */
+	struct action	*throttle_act;
+	struct action	*threshold_act;
 	bool		 cont;		/* a `continue` action is present */
 	bool		 quit;		/* a `quit` action is present */
 	unsigned	 id;		/* 1, 2, ... over watchfor rules only */

@@ -18,6 +18,8 @@
 #include "log.h"
 #include "out.h"
 #include "subst.h"
+#include "threshold.h"
+#include "throttle.h"
 #include "util.h"
 
 /* when=DAYS:HOURS (spec 10.11), as bit sets. */
@@ -26,14 +28,45 @@ struct when {
 	unsigned long	 hours;		/* bit 0 = 00:00-00:59 */
 };
 
+/* A threshold (spec 10.10): options are interpolated for each event. */
+struct thr_rt {
+	unsigned		 swid;		/* rule id, or per action */
+	struct tmpl		*track_by;	/* NULL: every event one key */
+	struct tmpl		*type;
+	struct tmpl		*count;
+	struct tmpl		*seconds;
+};
+
 struct action_rt {
 	struct tmpl		*message;	/* message=, or NULL */
 	bool			 has_when;
 	struct when		 when;
+	struct thr_rt		*thr;		/* thresholding=on, or NULL */
 	struct ansi_modes	*modes;		/* echo */
+	char			*mode_error;	/* echo: swatchdog dies with it */
 	long			 rings;		/* bell */
 	double			 delay;		/* bell, seconds */
 };
+
+/* A rule's throttle (spec 10.9). */
+struct throttle_rt {
+	struct throttle_spec	 spec;
+	struct tmpl		*key;		/* NULL: key=log */
+	struct tmpl		*message;	/* message= of the throttle */
+};
+
+/* Gates of a rule, kept in rule->priv. */
+struct rule_rt {
+	struct thr_rt		*thr;
+	struct throttle_rt	*thl;
+};
+
+/* The state swatchdog keeps in one global table each. */
+static struct throttle	*throttles;
+static struct threshold	*thresholds;
+#define ACTION_MAX_KEYS	100000		/* per table, least recent dropped */
+/* Per-action thresholds get ids past every rule's (swatchdog: all 0). */
+static unsigned		 next_action_swid;
 
 static const struct action_params *params;
 static struct action_params saved_params;
@@ -122,6 +155,11 @@ when_now(const struct when *w)
 	    (w->hours & (1UL << tm.tm_hour)) != 0;
 }
 
+/*
+ * An unknown echo mode kills swatchdog's watcher at the first line that
+ * reaches the action (spec 10.1), and scripts may rely on that; --check
+ * reports it as the error it is.
+ */
 static int
 prepare_echo(struct action *a, struct action_rt *rt, struct diag *d)
 {
@@ -129,10 +167,73 @@ prepare_echo(struct action *a, struct action_rt *rt, struct diag *d)
 
 	if ((rt->modes = ansi_compile(a->modes, a->nmodes, &err)) != NULL)
 		return 0;
-	diag_report(d, DIAG_ERROR, a->file, a->line, a->col, NULL, 0,
-	    "echo: %s", err);
+	if (diag_check_mode(d)) {
+		diag_report(d, DIAG_ERROR, a->file, a->line, a->col, NULL, 0,
+		    "echo: %s", err);
+		free(err);
+		return -1;
+	}
+	rt->mode_error = err;
+	return 0;
+}
+
+/* Compiles option `name` of `a` as a value template; NULL if absent. */
+static int
+opt_tmpl(const struct action *a, const char *name, struct tmpl **t,
+    struct diag *d)
+{
+	const struct action_opt *o;
+	char *err = NULL;
+	size_t off;
+
+	*t = NULL;
+	if ((o = find_opt(a, name)) == NULL)
+		return 0;
+	if ((*t = tmpl_compile(o->value, TMPL_VALUE, false, &err, &off)) !=
+	    NULL)
+		return 0;
+	diag_report(d, DIAG_ERROR, a->file, a->line, o->col + (unsigned)off,
+	    NULL, 0, "%s: %s", o->name, err);
 	free(err);
 	return -1;
+}
+
+static void
+thr_free(struct thr_rt *t)
+{
+	if (t == NULL)
+		return;
+	tmpl_free(t->track_by);
+	tmpl_free(t->type);
+	tmpl_free(t->count);
+	tmpl_free(t->seconds);
+	free(t);
+}
+
+/* The threshold options of `a` (block or action level). */
+static struct thr_rt *
+prepare_thr(const struct action *a, unsigned swid, struct diag *d)
+{
+	struct thr_rt *t;
+	enum threshold_type ty;
+	const struct action_opt *o;
+
+	t = xcalloc(1, sizeof(*t));
+	t->swid = swid;
+	if (opt_tmpl(a, "TRACK_BY", &t->track_by, d) == -1 ||
+	    opt_tmpl(a, "TYPE", &t->type, d) == -1 ||
+	    opt_tmpl(a, "COUNT", &t->count, d) == -1 ||
+	    opt_tmpl(a, "SECONDS", &t->seconds, d) == -1) {
+		thr_free(t);
+		return NULL;
+	}
+	o = find_opt(a, "TYPE");
+	if (diag_check_mode(d) && (o == NULL || (tmpl_is_literal(t->type) &&
+	    threshold_parse_type(o->value, &ty) == -1)))
+		diag_report(d, DIAG_ERROR, a->file, a->line,
+		    o != NULL ? o->col : a->col, NULL, 0,
+		    "threshold type must be limit, threshold or both");
+	return t;
 }
 
 static void
@@ -170,6 +271,10 @@ prepare_one(struct action *a, struct diag *d)
 		rt->has_when = true;
 		when_parse(o->value, &rt->when);
 	}
+	if ((o = find_opt(a, "THRESHOLDING")) != NULL &&
+	    strcmp(o->value, "on") == 0 &&
+	    (rt->thr = prepare_thr(a, next_action_swid++, d)) == NULL)
+		return -1;
 	switch (a->kind) {
 	case ACT_ECHO:
 		return prepare_echo(a, rt, d);
@@ -181,22 +286,79 @@ prepare_one(struct action *a, struct diag *d)
 	}
 }
 
+static struct throttle_rt *
+prepare_throttle(const struct action *a, struct diag *d)
+{
+	struct throttle_rt *t;
+	const struct action_opt *o;
+
+	t = xcalloc(1, sizeof(*t));
+	if (a->arg != NULL) {
+		t->spec.has_hold = true;
+		t->spec.hold = throttle_parse_hold(a->arg);
+	}
+	if ((o = find_opt(a, "THRESHOLD")) != NULL) {
+		t->spec.threshold = o->value;
+		t->spec.threshold_n = perl_number(o->value);
+	}
+	if ((o = find_opt(a, "KEY")) != NULL && strcmp(o->value, "log") != 0 &&
+	    opt_tmpl(a, "KEY", &t->key, d) == -1)
+		goto fail;
+	if (opt_tmpl(a, "MESSAGE", &t->message, d) == -1)
+		goto fail;
+	if ((o = find_opt(a, "TIME_FROM")) != NULL ||
+	    (o = find_opt(a, "EXTRA_CUTS")) != NULL ||
+	    (o = find_opt(a, "TIME_REGEX")) != NULL) {
+		diag_report(d, DIAG_ERROR, a->file, a->line, o->col, NULL, 0,
+		    "throttle option %s is not supported", o->name);
+		goto fail;
+	}
+	return t;
+fail:
+	tmpl_free(t->key);
+	tmpl_free(t->message);
+	free(t);
+	return NULL;
+}
+
+static int
+prepare_rule(struct rule *r, struct diag *d)
+{
+	struct rule_rt *rr;
+	size_t j;
+	int rc = 0;
+
+	rr = xcalloc(1, sizeof(*rr));
+	r->priv = rr;
+	if (r->threshold_act != NULL &&
+	    (rr->thr = prepare_thr(r->threshold_act, r->id, d)) == NULL)
+		rc = -1;
+	if (r->throttle_act != NULL &&
+	    (rr->thl = prepare_throttle(r->throttle_act, d)) == NULL)
+		rc = -1;
+	for (j = 0; j < r->nactions && !diag_stopped(d); j++)
+		if (prepare_one(&r->actions[j], d) == -1)
+			rc = -1;
+	return rc;
+}
+
 int
 actions_prepare(struct config *cfg, const struct action_params *p,
     struct diag *d)
 {
-	size_t i, j;
+	size_t i;
 	int rc = 0;
 
 	saved_params = *p;
 	params = &saved_params;
-	for (i = 0; i < cfg->nrules; i++)
-		for (j = 0; j < cfg->rules[i].nactions; j++)
-			if (prepare_one(&cfg->rules[i].actions[j], d) == -1) {
-				rc = -1;
-				if (diag_stopped(d))
-					return -1;
-			}
+	if (throttles == NULL) {
+		throttles = throttle_new(ACTION_MAX_KEYS);
+		thresholds = threshold_new(ACTION_MAX_KEYS);
+	}
+	next_action_swid = (unsigned)cfg->nrules + 1;
+	for (i = 0; i < cfg->nrules && !diag_stopped(d); i++)
+		if (prepare_rule(&cfg->rules[i], d) == -1)
+			rc = -1;
 	return rc;
 }
 
@@ -206,16 +368,41 @@ actions_release(struct config *cfg)
 	struct action_rt *rt;
 	size_t i, j;
 
-	for (i = 0; i < cfg->nrules; i++)
+	struct rule_rt *rr;
+
+	for (i = 0; i < cfg->nrules; i++) {
+		if ((rr = cfg->rules[i].priv) != NULL) {
+			thr_free(rr->thr);
+			if (rr->thl != NULL) {
+				tmpl_free(rr->thl->key);
+				tmpl_free(rr->thl->message);
+				free(rr->thl);
+			}
+			free(rr);
+			cfg->rules[i].priv = NULL;
+		}
 		for (j = 0; j < cfg->rules[i].nactions; j++) {
 			rt = cfg->rules[i].actions[j].priv;
 			if (rt == NULL)
 				continue;
 			tmpl_free(rt->message);
+			thr_free(rt->thr);
 			ansi_free(rt->modes);
+			free(rt->mode_error);
 			free(rt);
 			cfg->rules[i].actions[j].priv = NULL;
 		}
+	}
+}
+
+/* Frees the global throttle and threshold tables (at exit). */
+void
+actions_shutdown(void)
+{
+	throttle_free(throttles);
+	threshold_free(thresholds);
+	throttles = NULL;
+	thresholds = NULL;
 }
 
 static void
@@ -247,48 +434,150 @@ run_bell(struct action_rt *rt)
 	}
 }
 
-void
-actions_run(struct rule *r, const struct subst_ctx *ctx, const char *msg,
-    size_t msglen)
+/* Expands `t` into `b` (reset first); an absent template gives "". */
+static void
+expand(const struct tmpl *t, const struct subst_ctx *ctx, struct buf *b)
 {
-	struct buf m = { 0 };
-	struct action_rt *rt;
-	struct action *a;
-	size_t i;
+	buf_reset(b);
+	buf_add(b, "", 0);
+	if (t != NULL)
+		tmpl_expand(t, ctx, b);
+}
 
-	for (i = 0; i < r->nactions; i++) {
-		a = &r->actions[i];
-		rt = a->priv;
-		if (rt->has_when && !when_now(&rt->when))
-			continue;
-		if (rt->message != NULL) {
-			buf_reset(&m);
-			tmpl_expand(rt->message, ctx, &m);
-		}
-		switch (a->kind) {
-		case ACT_ECHO:
-			if (rt->message != NULL)
-				run_echo(rt, m.data, m.len);
-			else
-				run_echo(rt, msg, msglen);
-			break;
-		case ACT_BELL:
-			run_bell(rt);
-			break;
-		case ACT_CONTINUE:
-		case ACT_QUIT:
-			break;	/* flags, evaluated by the engine */
-		case ACT_EXEC:
-		case ACT_PIPE:
-		case ACT_MAIL:
-		case ACT_WRITE:
-		case ACT_UNKNOWN:
-			log_warnx("%s:%u: action \"%s\" is not built yet",
-			    a->file, a->line, a->name);
-			break;
-		default:
-			fatalx("action: unknown kind %d", (int)a->kind);
-		}
+/*
+ * One threshold event: 1 act, 0 hold back, -1 swatchdog's watcher dies
+ * (an unknown type, spec 10.10).
+ */
+static int
+thr_event(const struct thr_rt *t, const struct subst_ctx *ctx)
+{
+	struct threshold_spec spec;
+	struct buf v = { 0 }, track = { 0 };
+	int rc;
+
+	expand(t->type, ctx, &v);
+	if (threshold_parse_type(v.data, &spec.type) == -1) {
+		log_raw("Swatchdog::Threshold - unknown type, %s given\n",
+		    v.data);
+		buf_free(&v);
+		return -1;
 	}
+	expand(t->count, ctx, &v);
+	spec.count = perl_number(v.data);
+	expand(t->seconds, ctx, &v);
+	spec.seconds = perl_number(v.data);
+	expand(t->track_by, ctx, &track);
+	rc = threshold_event(thresholds, t->swid, track.data, track.len,
+	    &spec, time(NULL)) ? 1 : 0;
+	buf_free(&v);
+	buf_free(&track);
+	return rc;
+}
+
+/*
+ * The rule's throttle: true when the actions run, with `msg` set to the
+ * MESSAGE they use (the line, maybe annotated).
+ */
+static bool
+throttle_pass(const struct throttle_rt *t, const struct subst_ctx *ctx,
+    struct buf *msg)
+{
+	struct buf m = { 0 }, k = { 0 };
+	const char *key;
+	size_t klen;
+	bool pass;
+
+	if (t->message != NULL)
+		expand(t->message, ctx, &m);
+	else
+		buf_add(&m, ctx->line, ctx->len);
+	if (t->key != NULL) {
+		expand(t->key, ctx, &k);
+		key = k.data;
+		klen = k.len;
+	} else
+		throttle_default_key(m.data, m.len, &key, &klen);
+	pass = throttle_event(throttles, &t->spec, key, klen, m.data, m.len,
+	    time(NULL), msg);
 	buf_free(&m);
+	buf_free(&k);
+	return pass;
+}
+
+/* Runs one action; returns ACTION_DIE where swatchdog's watcher dies. */
+static enum action_status
+run_one(struct action *a, const struct subst_ctx *ctx, const char *msg,
+    size_t msglen, struct buf *m)
+{
+	struct action_rt *rt = a->priv;
+	int rc;
+
+	if (rt->has_when && !when_now(&rt->when))
+		return ACTION_DONE;
+	if (rt->thr != NULL) {
+		if ((rc = thr_event(rt->thr, ctx)) == -1)
+			return ACTION_DIE;
+		if (rc == 0)
+			return ACTION_DONE;
+	}
+	if (rt->message != NULL) {
+		expand(rt->message, ctx, m);
+		msg = m->data;
+		msglen = m->len;
+	}
+	switch (a->kind) {
+	case ACT_ECHO:
+		if (rt->mode_error != NULL) {
+			log_raw("%s at /usr/share/perl5/Swatchdog/Actions.pm "
+			    "line 68.\n", rt->mode_error);
+			return ACTION_DIE;
+		}
+		run_echo(rt, msg, msglen);
+		break;
+	case ACT_BELL:
+		run_bell(rt);
+		break;
+	case ACT_CONTINUE:
+	case ACT_QUIT:
+		break;	/* flags, evaluated by the engine */
+	case ACT_EXEC:
+	case ACT_PIPE:
+	case ACT_MAIL:
+	case ACT_WRITE:
+	case ACT_UNKNOWN:
+		log_warnx("%s:%u: action \"%s\" is not built yet",
+		    a->file, a->line, a->name);
+		break;
+	default:
+		fatalx("action: unknown kind %d", (int)a->kind);
+	}
+	return ACTION_DONE;
+}
+
+enum action_status
+actions_run(struct rule *r, const struct subst_ctx *ctx)
+{
+	struct rule_rt *rr = r->priv;
+	struct buf msg = { 0 }, m = { 0 };
+	enum action_status st = ACTION_DONE;
+	size_t i;
+	int rc;
+
+	if (rr->thr != NULL) {
+		if ((rc = thr_event(rr->thr, ctx)) == -1)
+			return ACTION_DIE;
+		if (rc == 0)
+			return ACTION_DONE;
+	}
+	if (rr->thl != NULL) {
+		if (!throttle_pass(rr->thl, ctx, &msg))
+			goto done;
+	} else
+		buf_add(&msg, ctx->line, ctx->len);
+	for (i = 0; i < r->nactions && st == ACTION_DONE; i++)
+		st = run_one(&r->actions[i], ctx, msg.data, msg.len, &m);
+done:
+	buf_free(&msg);
+	buf_free(&m);
+	return st;
 }

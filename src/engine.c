@@ -62,7 +62,8 @@ engine_record(struct engine *e, const char *rec, size_t len)
 		ctx.line = rec;
 		ctx.len = len;
 		ctx.match = &m;
-		actions_run(r, &ctx, rec, len);
+		if (actions_run(r, &ctx) == ACTION_DIE)
+			return false;
 		if (r->quit)
 			return false;
 		if (!r->cont)

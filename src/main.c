@@ -89,6 +89,60 @@ notice_perl_options(const struct opts *o)
 		    "watchfor follows files itself");
 }
 
+/*
+ * The name swatchdog's watcher gives itself in its messages: its script
+ * file. Invoked as swatchdog we say the same, so that scripts matching
+ * those messages keep working; invoked as watchfor we say our name.
+ */
+static const char *
+watcher_name(const struct opts *o)
+{
+	static char name[64];
+
+	if (!o->as_swatchdog)
+		return o->name;
+	(void)snprintf(name, sizeof(name), ".swatchdog_script.%ld",
+	    (long)getpid());
+	return name;
+}
+
+/* --debug level 4: the rules as swatchdog's parent lists them. */
+static void
+debug_rules(const struct opts *o, const struct config *cfg)
+{
+	size_t i;
+
+	if (!o->debug_set || (o->debug & 4) == 0)
+		return;
+	for (i = 0; i < cfg->nrules; i++) {
+		if (cfg->rules[i].kind == RULE_IGNORE)
+			log_raw("DEBUG(4): ignoring %s\n",
+			    cfg->rules[i].pattern_text);
+		else if (cfg->rules[i].kind == RULE_WATCHFOR)
+			log_raw("DEBUG(4): watching %s\n",
+			    cfg->rules[i].pattern_text);
+	}
+}
+
+/* --pid-file: our pid and a newline; a failure is a warning (spec 11.4) */
+static void
+write_pid_file(const struct opts *o)
+{
+	char text[32];
+	int fd, n;
+
+	if (o->pid_file == NULL)
+		return;
+	n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+	fd = open(o->pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1 || write(fd, text, (size_t)n) != n) {
+		log_raw("%s: cannot write pid file named %s: %s\n",
+		    watcher_name(o), o->pid_file, strerror(errno));
+	}
+	if (fd != -1)
+		close(fd);
+}
+
 static bool
 on_record(const char *rec, size_t len, void *arg)
 {
@@ -200,8 +254,10 @@ run(const struct opts *o, const char *path)
 		return EXIT_USAGE;
 	}
 	e = engine_new(cfg);
+	debug_rules(o, cfg);
 	if (!o->daemon)
 		print_banner(o);
+	write_pid_file(o);
 	if (o->examine != NULL)
 		status = run_examine(o, e, &rs);
 	else if (o->read_pipe != NULL)
@@ -264,6 +320,7 @@ main(int argc, char *argv[])
 		free(path);
 	}
 	out_flush();
+	actions_shutdown();
 	opts_free(&o);
 	return status;
 }
