@@ -7,8 +7,8 @@
  * location and goes on. Patterns are compiled here (swatchdog reports a
  * bad one at its line); action values are split by config_value.c and
  * compiled later by the action modules. The old-style reader (-O) is in
- * config_old.c. The grammar, for the man page, is described in
- * man/watchfor.conf.5.draft.
+ * config_old.c, the "#%" directives in config_directive.c. The grammar,
+ * for the man page, is described in man/watchfor.conf.5.draft.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <sys/stat.h>
