@@ -7,8 +7,8 @@
  * location and goes on. Patterns are compiled here (swatchdog reports a
  * bad one at its line); action values are split by config_value.c and
  * compiled later by the action modules. The old-style reader (-O) is in
- * config_old.c. The grammar, for the man page, is described in
- * man/watchfor.conf.5.draft.
+ * config_old.c, the "#%" directives in config_directive.c. The grammar,
+ * for the man page, is described in man/watchfor.conf.5.draft.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <sys/stat.h>
@@ -125,19 +125,29 @@ lline_pos(const struct lline *ll, size_t off, unsigned *line, unsigned *col)
 	*col = ll->segs[i - 1].col + (unsigned)(off - ll->segs[i - 1].off);
 }
 
-static const char *
-ltext(const struct lline *ll)
+
+/* `s` with control bytes written as \r, \t, \xNN, for messages. */
+static char *
+printable(const char *s)
 {
-	return ll->text.data != NULL ? ll->text.data : "";
+	struct buf b = { 0 };
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\r')
+			buf_adds(&b, "\\r");
+		else if (*s == '\t')
+			buf_adds(&b, "\\t");
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			buf_addf(&b, "\\x%02x", (unsigned char)*s);
+		else
+			buf_addc(&b, *s);
+	}
+	buf_addc(&b, '\0');
+	return buf_detach(&b);
 }
 
-static void report_at(struct cfg_parser *, enum diag_kind, const char *,
-    const struct lline *, size_t, const char *, ...)
-    __attribute__((format(printf, 6, 7)));
-
-/* Reports a watchfor problem at logical offset `off` of `ll`. */
-static void
-report_at(struct cfg_parser *p, enum diag_kind kind, const char *file,
+void
+cfg_report(struct cfg_parser *p, enum diag_kind kind, const char *file,
     const struct lline *ll, size_t off, const char *fmt, ...)
 {
 	unsigned line, col;
@@ -370,7 +380,7 @@ cfg_compile_pattern(struct cfg_parser *p, struct rule *r, const char *file,
     const struct lline *ll, size_t voff, size_t vlen, unsigned swline,
     bool sw)
 {
-	const char *t = ltext(ll) + voff;
+	const char *t = cfg_text(ll) + voff;
 	enum pattern_status st;
 	char *text, *err, *swtext = NULL, msg[256];
 	size_t s = 0, e = vlen, eoff, roff;
@@ -400,7 +410,7 @@ cfg_compile_pattern(struct cfg_parser *p, struct rule *r, const char *file,
 		diag_report(p->diag, DIAG_SW_FATAL, file, line, col, swtext,
 		    25, "bad pattern: %s at offset %zu", msg, roff);
 	} else if ((h = pattern_comment(t + s, e - s)) >= 0) {
-		report_at(p, DIAG_ERROR, file, ll, voff + s + (size_t)h,
+		cfg_report(p, DIAG_ERROR, file, ll, voff + s + (size_t)h,
 		    "%s", "trailing comment after the pattern: put the "
 		    "comment on its own line");
 	} else {
@@ -409,176 +419,6 @@ cfg_compile_pattern(struct cfg_parser *p, struct rule *r, const char *file,
 	}
 	free(swtext);
 	free(err);
-}
-
-/* Directives ("#% name value"). */
-
-enum dir_scope {
-	DIR_GLOBAL,
-	DIR_RULE,
-};
-
-struct dir_def {
-	const char	*name;
-	enum dir_scope	 scope;
-	int		 sample;	/* 1 must match, -1 must not, 0 */
-};
-
-/* Sorted by name: searched with bsearch. */
-static const struct dir_def dir_defs[] = {
-	{ "input",		DIR_GLOBAL,	0 },
-	{ "sample-match",	DIR_RULE,	1 },
-	{ "sample-nomatch",	DIR_RULE,	-1 },
-	{ "state-dir",		DIR_GLOBAL,	0 },
-};
-
-static int
-dir_cmp(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct dir_def *)elem)->name);
-}
-
-bool
-cfg_is_directive(const char *s, size_t n)
-{
-	return n >= 2 && s[0] == '#' && s[1] == '%';
-}
-
-static bool
-dir_name_ok(const char *s)
-{
-	if (*s < 'a' || *s > 'z')
-		return false;
-	for (s++; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		    *s == '-'))
-			return false;
-	return true;
-}
-
-static void
-global_directive(struct cfg_parser *p, const struct dir_def *def,
-    const char *file, unsigned line, unsigned col, const char *value)
-{
-	struct config *cfg = p->cfg;
-	struct config_directive *d;
-	size_t i;
-
-	if (strcmp(def->name, "state-dir") == 0 && cfg->state_dir != NULL &&
-	    p->check) {
-		for (i = cfg->ndirectives; i > 0; i--)
-			if (strcmp(cfg->directives[i - 1].name, "state-dir") == 0)
-				break;
-		diag_report(p->diag, DIAG_WARN, file, line, col, NULL, 0,
-		    "state-dir given again: this one replaces \"%s\" (%s:%u)",
-		    cfg->state_dir, cfg->directives[i - 1].file,
-		    cfg->directives[i - 1].line);
-	}
-	cfg->directives = xreallocarray(cfg->directives, cfg->ndirectives + 1,
-	    sizeof(*cfg->directives));
-	d = &cfg->directives[cfg->ndirectives++];
-	d->name = xstrdup(def->name);
-	d->value = xstrdup(value);
-	d->file = file;
-	d->line = line;
-	d->col = col;
-	if (strcmp(def->name, "input") == 0) {
-		cfg->inputs = xreallocarray(cfg->inputs, cfg->ninputs + 1,
-		    sizeof(*cfg->inputs));
-		cfg->inputs[cfg->ninputs++] = xstrdup(value);
-	} else if (strcmp(def->name, "state-dir") == 0) {
-		free(cfg->state_dir);
-		cfg->state_dir = xstrdup(value);
-	}
-}
-
-static void
-rule_directive(struct cfg_parser *p, const struct dir_def *def,
-    const char *file, unsigned line, unsigned col, const char *value,
-    struct rule *r)
-{
-	struct rule_directive *d;
-	int m;
-
-	r->directives = xreallocarray(r->directives, r->ndirectives + 1,
-	    sizeof(*r->directives));
-	d = &r->directives[r->ndirectives++];
-	d->name = xstrdup(def->name);
-	d->value = xstrdup(value);
-	d->file = file;
-	d->line = line;
-	d->col = col;
-	/* Samples are checked by --check only; a normal run trusts them. */
-	if (!p->check || def->sample == 0 || r->pattern == NULL)
-		return;
-	m = pattern_match(r->pattern, value, strlen(value), NULL);
-	if (def->sample > 0 && m != 1)
-		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0,
-		    "sample line does not match the pattern %s",
-		    r->pattern_text);
-	else if (def->sample < 0 && m == 1)
-		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0,
-		    "sample line matches the pattern %s", r->pattern_text);
-}
-
-void
-cfg_directive(struct cfg_parser *p, const char *file, const struct lline *ll,
-    struct rule *cur, bool dead)
-{
-	const char *t = ltext(ll);
-	const struct dir_def *def;
-	size_t n = ll->text.len, nb, ne, vb;
-	unsigned line, col;
-	char *name;
-
-	if (memchr(t, '\0', n) != NULL) {
-		report_at(p, DIAG_ERROR, file, ll, (size_t)((const char *)
-		    memchr(t, '\0', n) - t), "%s", "NUL byte in a directive");
-		return;
-	}
-	for (nb = 2; nb < n && cfg_space(t[nb]); nb++)
-		;
-	for (ne = nb; ne < n && !cfg_space(t[ne]); ne++)
-		;
-	for (vb = ne; vb < n && cfg_space(t[vb]); vb++)
-		;
-	if (nb == ne) {
-		report_at(p, DIAG_ERROR, file, ll, nb, "%s",
-		    "a directive name must follow \"#%\"");
-		return;
-	}
-	name = xstrndup(t + nb, ne - nb);
-	if (!dir_name_ok(name)) {
-		report_at(p, DIAG_ERROR, file, ll, nb, "bad directive name "
-		    "\"%s\": write \"#%% name value\", the name in [a-z0-9-]",
-		    name);
-		goto done;
-	}
-	def = bsearch(name, dir_defs, sizeof(dir_defs) / sizeof(dir_defs[0]),
-	    sizeof(dir_defs[0]), dir_cmp);
-	if (def == NULL) {
-		report_at(p, DIAG_ERROR, file, ll, nb,
-		    "unknown directive \"%s\"", name);
-		goto done;
-	}
-	if (vb == n) {
-		report_at(p, DIAG_ERROR, file, ll, ne,
-		    "directive \"%s\" needs a value", name);
-		goto done;
-	}
-	if (p->check && t[n - 1] == '\\')
-		report_at(p, DIAG_WARN, file, ll, n - 1, "%s", "a directive "
-		    "cannot be continued: the `\\` is part of the value");
-	lline_pos(ll, vb, &line, &col);
-	if (def->scope == DIR_GLOBAL)
-		global_directive(p, def, file, line, col, t + vb);
-	else if (cur == NULL && !dead)
-		report_at(p, DIAG_ERROR, file, ll, nb, "directive \"%s\" must "
-		    "follow a watchfor, ignore or waitfor line", name);
-	else if (!dead)
-		rule_directive(p, def, file, line, col, t + vb, cur);
-done:
-	free(name);
 }
 
 /* The new-style reader. */
@@ -691,17 +531,17 @@ start_rule(struct cfg_file *fs, enum rule_kind kind, const struct lline *ll,
 	r->kind = kind;
 	r->file = fs->name;
 	lline_pos(ll, 0, &r->line, &col);
-	for (s = voff; s < voff + vlen && cfg_space(ltext(ll)[s]); s++)
+	for (s = voff; s < voff + vlen && cfg_space(cfg_text(ll)[s]); s++)
 		;
 	lline_pos(ll, s, &line, &r->col);
 	if (vlen == 0) {
 		/* swatchdog gives the actions below to the next rule. */
-		report_at(fs->p, DIAG_ERROR, fs->name, ll, 0, "%s without a "
+		cfg_report(fs->p, DIAG_ERROR, fs->name, ll, 0, "%s without a "
 		    "pattern", kind_word(kind));
 		fs->dead = true;
 		return;
 	}
-	r->pattern_text = xstrndup(ltext(ll) + voff, vlen);
+	r->pattern_text = xstrndup(cfg_text(ll) + voff, vlen);
 	cfg_compile_pattern(fs->p, r, fs->name, ll, voff, vlen, fs->lineno,
 	    true);
 }
@@ -711,11 +551,11 @@ static void
 perlcode(struct cfg_file *fs, const struct lline *ll, size_t voff,
     size_t vlen)
 {
-	const char *v = ltext(ll) + voff;
+	const char *v = cfg_text(ll) + voff;
 	size_t i, e, j;
 	unsigned depth = 1;
 
-	report_at(fs->p, DIAG_ERROR, fs->name, ll, 0, "%s", "perlcode is not "
+	cfg_report(fs->p, DIAG_ERROR, fs->name, ll, 0, "%s", "perlcode is not "
 	    "supported: watchfor runs no Perl code; put the logic in a script "
 	    "run by an exec action, or delete the line");
 	/* The unanchored (\d+)\s+(.*)$ of swatchdog. */
@@ -749,9 +589,9 @@ include(struct cfg_file *fs, const char *key, const struct lline *ll,
 	unsigned line, col;
 
 	if (strcasecmp(key, "include") != 0)
-		report_at(fs->p, DIAG_WARN, fs->name, ll, 0, "keyword \"%s\" "
+		cfg_report(fs->p, DIAG_WARN, fs->name, ll, 0, "keyword \"%s\" "
 		    "is read as include: it contains \"include\"", key);
-	path = xstrndup(ltext(ll) + voff, vlen);
+	path = xstrndup(cfg_text(ll) + voff, vlen);
 	lline_pos(ll, voff, &line, &col);
 	read_config(fs->p, path, fs->name, line, col);
 	free(path);
@@ -768,35 +608,39 @@ set_limit(struct cfg_file *fs, const char *key, const struct lline *ll,
 	if (fs->dead)
 		return;
 	if (r->kind != RULE_WATCHFOR) {
-		report_at(fs->p, DIAG_WARN, fs->name, ll, 0, "%s under %s is "
+		cfg_report(fs->p, DIAG_WARN, fs->name, ll, 0, "%s under %s is "
 		    "dropped, as swatchdog does", key, kind_word(r->kind));
 		return;
 	}
 	slot = strcasecmp(key, "throttle") == 0 ? &r->throttle :
 	    &r->threshold;
 	if (*slot != NULL)
-		report_at(fs->p, DIAG_WARN, fs->name, ll, 0, "%s given again "
+		cfg_report(fs->p, DIAG_WARN, fs->name, ll, 0, "%s given again "
 		    "for this rule: this one replaces the first", key);
 	free(*slot);
-	for (s = voff; s < voff + vlen && cfg_space(ltext(ll)[s]); s++)
+	for (s = voff; s < voff + vlen && cfg_space(cfg_text(ll)[s]); s++)
 		;
-	*slot = xstrndup(ltext(ll) + s, voff + vlen - s);
+	*slot = xstrndup(cfg_text(ll) + s, voff + vlen - s);
 }
 
 static void
 unknown_action(struct cfg_parser *p, const char *file, const char *key,
     const struct lline *ll, size_t koff)
 {
+	const char *hint = "";
+	char *name;
+	size_t len = strlen(key);
 	int i;
 
-	for (i = 0; i < ACT_UNKNOWN; i++) {
-		if (strcasecmp(key, cfg_action_name((enum action_kind)i)) == 0) {
-			report_at(p, DIAG_ERROR, file, ll, koff, "unknown action "
-			    "\"%s\" (action names are case-sensitive)", key);
-			return;
-		}
-	}
-	report_at(p, DIAG_ERROR, file, ll, koff, "unknown action \"%s\"", key);
+	for (i = 0; i < ACT_UNKNOWN; i++)
+		if (strcasecmp(key, cfg_action_name((enum action_kind)i)) == 0)
+			hint = " (action names are case-sensitive)";
+	if (len > 0 && key[len - 1] == '\r')
+		hint = " (the file has CRLF line ends)";
+	name = printable(key);
+	cfg_report(p, DIAG_ERROR, file, ll, koff, "unknown action \"%s\"%s",
+	    name, hint);
+	free(name);
 }
 
 void
@@ -805,13 +649,13 @@ cfg_make_action(struct cfg_parser *p, const char *file, const struct lline *ll,
 {
 	struct action a = { 0 };
 	struct cfg_vctx vc;
-	const char *t = ltext(ll);
+	const char *t = cfg_text(ll);
 	size_t b = voff, e = voff + vlen;
 	unsigned line;
 
 	if (*key == '\0') {
 		/* swatchdog generates a harmless Perl list for it. */
-		report_at(p, DIAG_WARN, file, ll, koff, "%s", "line without "
+		cfg_report(p, DIAG_WARN, file, ll, koff, "%s", "line without "
 		    "an action name: ignored");
 		return;
 	}
@@ -845,7 +689,7 @@ add_action(struct cfg_file *fs, const char *key, const struct lline *ll,
 	if (fs->dead)
 		return;
 	if (fs->rec->kind != RULE_WATCHFOR) {
-		report_at(fs->p, DIAG_WARN, fs->name, ll, 0, "actions under %s "
+		cfg_report(fs->p, DIAG_WARN, fs->name, ll, 0, "actions under %s "
 		    "are never run: swatchdog drops them",
 		    kind_word(fs->rec->kind));
 		return;
@@ -857,22 +701,24 @@ static void
 handle_line(struct cfg_file *fs, const struct lline *ll)
 {
 	struct cfg_parser *p = fs->p;
-	const char *t = ltext(ll), *nul;
+	const char *t = cfg_text(ll), *nul;
 	size_t n = ll->text.len, k, ksw, v;
 	enum rule_kind kind;
 	bool has_eq;
 	char *key, *swkey, *sw;
 
 	if ((nul = memchr(t, '\0', n)) != NULL) {
-		report_at(p, DIAG_ERROR, fs->name, ll, (size_t)(nul - t), "%s",
+		cfg_report(p, DIAG_ERROR, fs->name, ll, (size_t)(nul - t), "%s",
 		    "NUL byte in a configuration line");
 		return;
 	}
 	has_eq = memchr(t, '=', n) != NULL;
 	k = key_end(t, n);
 	if (has_eq && p->check && (ksw = key_end_sw(t, n)) != k) {
-		swkey = xstrndup(t, ksw);
-		report_at(p, DIAG_WARN, fs->name, ll, k, "swatchdog splits this "
+		sw = xstrndup(t, ksw);
+		swkey = printable(sw);
+		free(sw);
+		cfg_report(p, DIAG_WARN, fs->name, ll, k, "swatchdog splits this "
 		    "line at the first space or \"=\", not at a TAB: it reads "
 		    "the keyword as \"%s\"", swkey);
 		free(swkey);
@@ -888,9 +734,11 @@ handle_line(struct cfg_file *fs, const struct lline *ll)
 	else if (!fs->started) {
 		sw = xasprintf("%s: error in %s at line %u: invalid keyword. "
 		    "Skipping.", log_name(), fs->name, fs->lineno);
+		swkey = printable(key);
 		diag_report(p->diag, DIAG_SW_WARN, fs->name, ll->segs[0].line,
 		    ll->segs[0].col, sw, 0, "keyword \"%s\" before the first "
-		    "watchfor, ignore or waitfor: line skipped", key);
+		    "watchfor, ignore or waitfor: line skipped", swkey);
+		free(swkey);
 		free(sw);
 	} else if (strcasecmp(key, "throttle") == 0 ||
 	    strcasecmp(key, "threshold") == 0)

@@ -37,6 +37,13 @@ void	lline_add(struct lline *, const char *, size_t, unsigned line,
 	    unsigned col);
 /* Drops `n` bytes at the start, keeping the map right. */
 void	lline_cut_head(struct lline *, size_t n);
+/* The text, "" when empty. */
+static inline const char *
+cfg_text(const struct lline *ll)
+{
+	return ll->text.data != NULL ? ll->text.data : "";
+}
+
 /* Physical line and 1-based column of logical offset `off`. */
 void	lline_pos(const struct lline *, size_t off, unsigned *line,
 	    unsigned *col);
@@ -58,6 +65,11 @@ struct cfg_vctx {
 	const struct lline	*ll;
 	size_t			 voff;		/* value offset in ll->text */
 };
+
+/* Reports a watchfor problem at logical offset `off` of `ll`. */
+void	cfg_report(struct cfg_parser *, enum diag_kind, const char *file,
+	    const struct lline *, size_t off, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
 
 /* Perl's \s and \w on bytes (no locale, no Unicode rules). */
 static inline bool

@@ -287,7 +287,7 @@ option_piece(struct vstate *st, const char *s, size_t n, size_t off,
 
 	for (lead = 0; lead < n && cfg_space(s[lead]); lead++)
 		;
-	if (noff > lead && a->kind != ACT_ECHO) {
+	if (noff > lead) {
 		msg = xasprintf("`%.*s` inside the %s is taken as option %s",
 		    (int)(voff + vlen - noff), s + noff,
 		    (a->kind == ACT_EXEC || a->kind == ACT_PIPE) ?

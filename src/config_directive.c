@@ -1,0 +1,185 @@
+/*
+ * watchfor's "#%" directives: a line whose first non-blank characters are
+ * "#%", then a name ([a-z][a-z0-9-]*), blanks and a value. swatchdog reads
+ * them as comments. Global ones fill struct config; rule-level ones go to
+ * the rule above them, and sample lines are checked against its pattern
+ * under --check. Meaning beyond that (opening inputs, the state
+ * directory) is left to the modules that use them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_priv.h"
+#include "diag.h"
+#include "pattern.h"
+
+/* Directives ("#% name value"). */
+
+enum dir_scope {
+	DIR_GLOBAL,
+	DIR_RULE,
+};
+
+struct dir_def {
+	const char	*name;
+	enum dir_scope	 scope;
+	int		 sample;	/* 1 must match, -1 must not, 0 */
+};
+
+/* Sorted by name: searched with bsearch. */
+static const struct dir_def dir_defs[] = {
+	{ "input",		DIR_GLOBAL,	0 },
+	{ "sample-match",	DIR_RULE,	1 },
+	{ "sample-nomatch",	DIR_RULE,	-1 },
+	{ "state-dir",		DIR_GLOBAL,	0 },
+};
+
+static int
+dir_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct dir_def *)elem)->name);
+}
+
+bool
+cfg_is_directive(const char *s, size_t n)
+{
+	return n >= 2 && s[0] == '#' && s[1] == '%';
+}
+
+static bool
+dir_name_ok(const char *s)
+{
+	if (*s < 'a' || *s > 'z')
+		return false;
+	for (s++; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    *s == '-'))
+			return false;
+	return true;
+}
+
+static void
+global_directive(struct cfg_parser *p, const struct dir_def *def,
+    const char *file, unsigned line, unsigned col, const char *value)
+{
+	struct config *cfg = p->cfg;
+	struct config_directive *d;
+	size_t i;
+
+	if (strcmp(def->name, "state-dir") == 0 && cfg->state_dir != NULL &&
+	    p->check) {
+		for (i = cfg->ndirectives; i > 0; i--)
+			if (strcmp(cfg->directives[i - 1].name, "state-dir") == 0)
+				break;
+		diag_report(p->diag, DIAG_WARN, file, line, col, NULL, 0,
+		    "state-dir given again: this one replaces \"%s\" (%s:%u)",
+		    cfg->state_dir, cfg->directives[i - 1].file,
+		    cfg->directives[i - 1].line);
+	}
+	cfg->directives = xreallocarray(cfg->directives, cfg->ndirectives + 1,
+	    sizeof(*cfg->directives));
+	d = &cfg->directives[cfg->ndirectives++];
+	d->name = xstrdup(def->name);
+	d->value = xstrdup(value);
+	d->file = file;
+	d->line = line;
+	d->col = col;
+	if (strcmp(def->name, "input") == 0) {
+		cfg->inputs = xreallocarray(cfg->inputs, cfg->ninputs + 1,
+		    sizeof(*cfg->inputs));
+		cfg->inputs[cfg->ninputs++] = xstrdup(value);
+	} else if (strcmp(def->name, "state-dir") == 0) {
+		free(cfg->state_dir);
+		cfg->state_dir = xstrdup(value);
+	}
+}
+
+static void
+rule_directive(struct cfg_parser *p, const struct dir_def *def,
+    const char *file, unsigned line, unsigned col, const char *value,
+    struct rule *r)
+{
+	struct rule_directive *d;
+	int m;
+
+	r->directives = xreallocarray(r->directives, r->ndirectives + 1,
+	    sizeof(*r->directives));
+	d = &r->directives[r->ndirectives++];
+	d->name = xstrdup(def->name);
+	d->value = xstrdup(value);
+	d->file = file;
+	d->line = line;
+	d->col = col;
+	/* Samples are checked by --check only; a normal run trusts them. */
+	if (!p->check || def->sample == 0 || r->pattern == NULL)
+		return;
+	m = pattern_match(r->pattern, value, strlen(value), NULL);
+	if (def->sample > 0 && m != 1)
+		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0,
+		    "sample line does not match the pattern %s",
+		    r->pattern_text);
+	else if (def->sample < 0 && m == 1)
+		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0,
+		    "sample line matches the pattern %s", r->pattern_text);
+}
+
+void
+cfg_directive(struct cfg_parser *p, const char *file, const struct lline *ll,
+    struct rule *cur, bool dead)
+{
+	const char *t = cfg_text(ll);
+	const struct dir_def *def;
+	size_t n = ll->text.len, nb, ne, vb;
+	unsigned line, col;
+	char *name;
+
+	if (memchr(t, '\0', n) != NULL) {
+		cfg_report(p, DIAG_ERROR, file, ll, (size_t)((const char *)
+		    memchr(t, '\0', n) - t), "%s", "NUL byte in a directive");
+		return;
+	}
+	for (nb = 2; nb < n && cfg_space(t[nb]); nb++)
+		;
+	for (ne = nb; ne < n && !cfg_space(t[ne]); ne++)
+		;
+	for (vb = ne; vb < n && cfg_space(t[vb]); vb++)
+		;
+	if (nb == ne) {
+		cfg_report(p, DIAG_ERROR, file, ll, nb, "%s",
+		    "a directive name must follow \"#%\"");
+		return;
+	}
+	name = xstrndup(t + nb, ne - nb);
+	if (!dir_name_ok(name)) {
+		cfg_report(p, DIAG_ERROR, file, ll, nb, "bad directive name "
+		    "\"%s\": write \"#%% name value\", the name in [a-z0-9-]",
+		    name);
+		goto done;
+	}
+	def = bsearch(name, dir_defs, sizeof(dir_defs) / sizeof(dir_defs[0]),
+	    sizeof(dir_defs[0]), dir_cmp);
+	if (def == NULL) {
+		cfg_report(p, DIAG_ERROR, file, ll, nb,
+		    "unknown directive \"%s\"", name);
+		goto done;
+	}
+	if (vb == n) {
+		cfg_report(p, DIAG_ERROR, file, ll, ne,
+		    "directive \"%s\" needs a value", name);
+		goto done;
+	}
+	if (p->check && t[n - 1] == '\\')
+		cfg_report(p, DIAG_WARN, file, ll, n - 1, "%s", "a directive "
+		    "cannot be continued: the `\\` is part of the value");
+	lline_pos(ll, vb, &line, &col);
+	if (def->scope == DIR_GLOBAL)
+		global_directive(p, def, file, line, col, t + vb);
+	else if (cur == NULL && !dead)
+		cfg_report(p, DIAG_ERROR, file, ll, nb, "directive \"%s\" must "
+		    "follow a watchfor, ignore or waitfor line", name);
+	else if (!dead)
+		rule_directive(p, def, file, line, col, t + vb, cur);
+done:
+	free(name);
+}
+
