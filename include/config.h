@@ -34,6 +34,9 @@ enum action_kind {
 	ACT_QUIT,
 	ACT_WRITE,
 	ACT_UNKNOWN,	/* swatchdog would call a Perl sub of that name */
+	/* Not actions but parsed like them: a rule's gates. */
+	ACT_THRESHOLD,
+	ACT_THROTTLE,
 };
 
 /* One `name=value` piece of an action value (spec section 7). */

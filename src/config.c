@@ -294,6 +294,12 @@ cfg_rule_clear(struct rule *r)
 	free(r->actions);
 	free(r->throttle);
 	free(r->threshold);
+	if (r->throttle_act != NULL)
+		cfg_action_clear(r->throttle_act);
+	if (r->threshold_act != NULL)
+		cfg_action_clear(r->threshold_act);
+	free(r->throttle_act);
+	free(r->threshold_act);
 	for (i = 0; i < r->ndirectives; i++) {
 		free(r->directives[i].name);
 		free(r->directives[i].value);
@@ -597,6 +603,41 @@ include(struct cfg_file *fs, const char *key, const struct lline *ll,
 	free(path);
 }
 
+void
+cfg_set_gate(struct cfg_parser *p, const char *file, const struct lline *ll,
+    struct rule *r, bool thl, size_t voff, size_t vlen)
+{
+	struct action *a, **slot;
+	struct cfg_vctx vc = { p, file, ll, voff };
+	const char *t = cfg_text(ll);
+	size_t b = voff, e = voff + vlen;
+	unsigned line;
+
+	slot = thl ? &r->throttle_act : &r->threshold_act;
+	if (*slot != NULL) {
+		cfg_action_clear(*slot);
+		free(*slot);
+		*slot = NULL;
+	}
+	while (b < e && cfg_space(t[b]))
+		b++;
+	while (e > b && cfg_space(t[e - 1]))
+		e--;
+	a = xcalloc(1, sizeof(*a));
+	a->kind = thl ? ACT_THROTTLE : ACT_THRESHOLD;
+	a->name = xstrdup(thl ? "throttle" : "threshold");
+	a->value = xstrndup(t + b, e - b);
+	a->file = file;
+	lline_pos(ll, 0, &a->line, &a->name_col);
+	lline_pos(ll, b, &line, &a->col);
+	if (cfg_parse_action_value(a, t + voff, vlen, &vc))
+		*slot = a;
+	else {
+		cfg_action_clear(a);
+		free(a);
+	}
+}
+
 static void
 set_limit(struct cfg_file *fs, const char *key, const struct lline *ll,
     size_t voff, size_t vlen)
@@ -621,6 +662,8 @@ set_limit(struct cfg_file *fs, const char *key, const struct lline *ll,
 	for (s = voff; s < voff + vlen && cfg_space(cfg_text(ll)[s]); s++)
 		;
 	*slot = xstrndup(cfg_text(ll) + s, voff + vlen - s);
+	cfg_set_gate(fs->p, fs->name, ll, r, strcasecmp(key, "throttle") == 0,
+	    voff, vlen);
 }
 
 static void

@@ -105,8 +105,11 @@ old_rule(struct cfg_parser *p, const char *file, const struct lline *ll,
 	r.pattern_text = xstrndup(t + f[0].off, f[0].len);
 	cfg_compile_pattern(p, &r, file, ll, f[0].off, f[0].len, lineno, false);
 	if (r.kind == RULE_WATCHFOR) {
-		if (nf > 2 && t[f[2].off] >= '0' && t[f[2].off] <= '9')
+		if (nf > 2 && t[f[2].off] >= '0' && t[f[2].off] <= '9') {
 			r.throttle = xstrndup(t + f[2].off, f[2].len);
+			cfg_set_gate(p, file, ll, &r, true, f[2].off,
+			    f[2].len);
+		}
 		if (nf > 1) {
 			/* split(/,/): trailing empty pieces are dropped. */
 			size_t end = f[1].off + f[1].len;

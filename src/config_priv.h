@@ -125,6 +125,14 @@ void	cfg_compile_pattern(struct cfg_parser *, struct rule *,
 	    const char *file, const struct lline *, size_t voff, size_t vlen,
 	    unsigned swline, bool sw);
 
+/*
+ * Parses a throttle (`thl`) or threshold value at voff/vlen like an
+ * action value (spec 7) into r->throttle_act / r->threshold_act.
+ */
+void	cfg_set_gate(struct cfg_parser *, const char *file,
+	    const struct lline *, struct rule *r, bool thl, size_t voff,
+	    size_t vlen);
+
 void	cfg_read_old(struct cfg_parser *, const char *path);
 
 #endif

@@ -66,6 +66,8 @@ known_option(enum action_kind kind, const char *name)
 	static const char *const pipe[] = { "COMMAND", "KEEP_OPEN" };
 	static const char *const mail[] = { "ADDRESSES", "MAILER", "SUBJECT" };
 	static const char *const wr[] = { "USERS", "WRITE" };
+	static const char *const thl[] = { "EXTRA_CUTS", "KEY", "THRESHOLD",
+	    "TIME_FROM", "TIME_REGEX" };
 
 	if (in_table(name, common_opts,
 	    sizeof(common_opts) / sizeof(common_opts[0])))
@@ -83,6 +85,10 @@ known_option(enum action_kind kind, const char *name)
 		return in_table(name, wr, 2);
 	case ACT_ECHO:
 		return strcmp(name, "MODES") == 0;
+	case ACT_THROTTLE:
+		return in_table(name, thl, 5);
+	case ACT_THRESHOLD:
+		return true;	/* the common options */
 	case ACT_CONTINUE:
 	case ACT_QUIT:
 	case ACT_UNKNOWN:
@@ -106,6 +112,8 @@ arg_role(enum action_kind kind)
 		return "addresses";
 	case ACT_WRITE:
 		return "users";
+	case ACT_THROTTLE:
+		return "hold time";
 	default:
 		return "argument";
 	}
