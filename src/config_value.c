@@ -128,6 +128,7 @@ match_option(const char *s, size_t n, size_t *noff, size_t *nlen,
     size_t *voff, size_t *vlen)
 {
 	size_t start, e, j, k;
+	bool quoted;
 
 	for (start = 0; start < n; start++) {
 		if (!cfg_word(s[start]))
@@ -148,12 +149,22 @@ match_option(const char *s, size_t n, size_t *noff, size_t *nlen,
 			continue;
 		}
 		/* "? is skipped only if \S follows it. */
-		if (s[j] == '"' && j + 1 < n && !cfg_space(s[j + 1]))
+		quoted = s[j] == '"' && j + 1 < n && !cfg_space(s[j + 1]);
+		if (quoted)
 			j++;
 		for (k = j; k < n && !cfg_space(s[k]); k++)
 			;
-		for (; k < n && s[k] != '"'; k++)
-			;
+		/*
+		 * swatchdog's \S+ also takes the closing quote of a quoted
+		 * word (message="Hi" gives Hi", which breaks its generated
+		 * Perl): watchfor drops that quote (err-option-quoted-word).
+		 */
+		if (quoted && k > j + 1 && s[k - 1] == '"' &&
+		    memchr(s + k, '"', n - k) == NULL)
+			k--;
+		else
+			for (; k < n && s[k] != '"'; k++)
+				;
 		*noff = start;
 		*nlen = e - start;
 		*voff = j;
