@@ -540,9 +540,12 @@ tfile_open_new(struct tfile *tf, const struct stat *st)
 	 * continue after what both have in common.
 	 */
 	old = TAILQ_LAST(&tf->srcs, srcq);
-	if (!tf->initial && old != NULL && old->fplen >= 32 &&
-	    tail_head_hash(s->fd, old->fplen, &h) == 0 && h == old->fp) {
-		s->off = s->lstart = common_lines(old->fd, s->fd, old->off);
+	if (!tf->initial && old != NULL && old->fplen > 0 && old->off > 0 &&
+	    old->lstart == old->off &&
+	    tail_head_hash(s->fd, old->fplen, &h) == 0 && h == old->fp &&
+	    common_lines(old->fd, s->fd, old->off) == old->off) {
+		/* It holds everything we read from the old one: a copy. */
+		s->off = s->lstart = old->off;
 		decide(t, "%s: new file is a copy of the old one, reading "
 		    "from %llu", tf->path, (unsigned long long)s->off);
 	}
