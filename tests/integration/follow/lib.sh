@@ -1,0 +1,112 @@
+# Shared helpers for tests/integration/t_follow_*.sh. Sourced with the path
+# of the watchfor binary as $1: the build directory next to it holds
+# libwatchfor_core.a, from which the tailtest driver is built here.
+set -u
+BIN=${1:?usage: t_follow_X.sh path/to/watchfor}
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+BUILD=$(cd "$(dirname "$BIN")" && pwd)
+ROOT=$(mktemp -d)
+TTPID=
+FAILED=0
+TTARGS=()
+
+cleanup() {
+	[ -n "$TTPID" ] && kill -KILL "$TTPID" 2>/dev/null
+	[ "$FAILED" = 0 ] && rm -rf "$ROOT"
+}
+trap cleanup EXIT
+
+[ -f "$BUILD/libwatchfor_core.a" ] || { echo "no $BUILD/libwatchfor_core.a"; exit 77; }
+TT=$ROOT/tailtest
+cc -I"$SRC/include" "$SRC/tests/integration/follow/tailtest.c" \
+    "$BUILD/libwatchfor_core.a" $(pkg-config --libs libpcre2-8) -o "$TT" ||
+    { echo "cannot build tailtest"; exit 1; }
+
+# wait_for CMD: true once CMD succeeds, polling every 50 ms for up to 20 s.
+wait_for() {
+	local i
+	for i in $(seq 400); do
+		eval "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+fail() {
+	echo "FAIL [$CASE/$MODE]: $*"
+	echo "--- expected"; cat "$T/expect"
+	echo "--- got"; cat -A "$T/out" | head -300
+	echo "--- stderr"; tail -30 "$T/err"
+	echo "(kept in $T)"
+	FAILED=1
+	exit 1
+}
+
+# new_case NAME: fresh scratch directory, becomes the cwd.
+new_case() {
+	CASE=$1
+	T=$(mktemp -d "$ROOT/$CASE.$MODE.XXXX")
+	cd "$T" || exit 1
+	: > expect; : > out; : > err
+}
+
+# start FILE...: starts tailtest on the files, waits until it is ready.
+start() {
+	local extra=()
+	[ "$MODE" = poll ] && extra=(-p -P 100)
+	rm -f ready
+	"$TT" "${extra[@]}" -q 1000 -r ready ${TTARGS[@]+"${TTARGS[@]}"} \
+	    "$@" >> out 2>> err &
+	TTPID=$!
+	wait_for 'test -e ready' || fail "tailtest not ready"
+}
+
+stop() {
+	kill -TERM "$TTPID" 2>/dev/null
+	wait "$TTPID"
+	TTPID=
+}
+
+# w FILE LINE...: appends each line (one write each) and expects it.
+w() {
+	local f=$1 l
+	shift
+	for l in "$@"; do
+		printf '%s\n' "$l" >> "$f"
+		printf '%s\n' "$l" >> expect
+	done
+}
+
+# expect_only LINE...: lines expected that the test writes by other means.
+expect_only() {
+	printf '%s\n' "$@" >> expect
+}
+
+# seqw FILE FROM TO TAG: appends lines TAG-FROM..TAG-TO in one write each.
+seqw() {
+	local i
+	for ((i = $2; i <= $3; i++)); do
+		echo "$4-$i"
+	done > "$T/.seq"
+	while IFS= read -r l; do printf '%s\n' "$l" >> "$1"; done < "$T/.seq"
+	cat "$T/.seq" >> expect
+}
+
+nlines() { wc -l < "$1"; }
+
+# check: waits until out has as many lines as expect, then compares.
+check() {
+	wait_for '[ $(nlines out) -ge $(nlines expect) ]'
+	# Short grace to catch a duplicate that would arrive late.
+	sleep 0.2
+	cmp -s expect out || fail "output differs"
+}
+
+# run_both FN: runs scenario function FN in inotify and polling modes.
+run_both() {
+	for MODE in inotify poll; do
+		"$1"
+		[ -n "$TTPID" ] && stop
+		echo "ok $CASE $MODE"
+	done
+}
