@@ -18,11 +18,14 @@
 #include "config.h"
 #include "diag.h"
 #include "engine.h"
+#include "follow.h"
 #include "input.h"
+#include "instance.h"
 #include "log.h"
 #include "opts.h"
 #include "out.h"
 #include "spawn.h"
+#include "startup.h"
 #include "util.h"
 
 /* Exit statuses, as the compatibility contract requires (spec 2). */
@@ -30,31 +33,7 @@ enum {
 	EXIT_OK = 0,
 	EXIT_CHECK_FAILED = 1,	/* --check found an error */
 	EXIT_USAGE = 2,		/* bad option, --help of swatchdog */
-	EXIT_NO_INPUT = 2,	/* no input to follow */
 };
-
-#define SWATCHDOG_VERSION	"3.2.4"
-
-/* Prints the banner: empty line, banner line, empty line (spec 2). */
-static void
-print_banner(const struct opts *o)
-{
-	char date[128];
-	struct tm tm;
-	time_t now;
-	struct buf b = { 0 };
-
-	now = time(NULL);
-	if (localtime_r(&now, &tm) == NULL ||
-	    strftime(date, sizeof(date), "%a %b %e %H:%M:%S %Z %Y", &tm) == 0)
-		date[0] = '\0';
-	buf_addf(&b, "\n*** %s version %s (pid:%ld) started at %s\n\n",
-	    o->name, o->as_swatchdog ? SWATCHDOG_VERSION : WATCHFOR_VERSION,
-	    (long)getpid(), date);
-	out_write(b.data, b.len);
-	out_flush();
-	buf_free(&b);
-}
 
 /* The config file: --config-file, else swatchdog's $HOME/.swatchdogrc. */
 static char *
@@ -89,23 +68,6 @@ notice_perl_options(const struct opts *o)
 		    "watchfor follows files itself");
 }
 
-/*
- * The name swatchdog's watcher gives itself in its messages: its script
- * file. Invoked as swatchdog we say the same, so that scripts matching
- * those messages keep working; invoked as watchfor we say our name.
- */
-static const char *
-watcher_name(const struct opts *o)
-{
-	static char name[64];
-
-	if (!o->as_swatchdog)
-		return o->name;
-	(void)snprintf(name, sizeof(name), ".swatchdog_script.%ld",
-	    (long)getpid());
-	return name;
-}
-
 /* --debug level 4: the rules as swatchdog's parent lists them. */
 static void
 debug_rules(const struct opts *o, const struct config *cfg)
@@ -122,25 +84,6 @@ debug_rules(const struct opts *o, const struct config *cfg)
 			log_raw("DEBUG(4): watching %s\n",
 			    cfg->rules[i].pattern_text);
 	}
-}
-
-/* --pid-file: our pid and a newline; a failure is a warning (spec 11.4) */
-static void
-write_pid_file(const struct opts *o)
-{
-	char text[32];
-	int fd, n;
-
-	if (o->pid_file == NULL)
-		return;
-	n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
-	fd = open(o->pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd == -1 || write(fd, text, (size_t)n) != n) {
-		log_raw("%s: cannot write pid file named %s: %s\n",
-		    watcher_name(o), o->pid_file, strerror(errno));
-	}
-	if (fd != -1)
-		close(fd);
 }
 
 static bool
@@ -220,58 +163,37 @@ run_check(const struct opts *o, const char *path)
 static int
 run(const struct opts *o, const char *path)
 {
-	struct action_params ap = { 0 };
+	struct instance *in;
 	struct recsep rs;
 	struct diag *d;
-	struct config *cfg;
-	struct engine *e;
 	char *err;
 	int status;
 
 	d = diag_new(false);
-	cfg = config_load(path, o->old_style, d);
-	if (cfg == NULL) {
-		status = diag_status(d);
-		diag_free(d);
-		return status;
-	}
-	ap.awk_field_syntax = o->awk_field_syntax;
-	ap.colors_disabled = ansi_env_disabled(getenv("NO_COLOR"),
-	    getenv("ANSI_COLORS_DISABLED"));
-	if (actions_prepare(cfg, &ap, d) == -1) {
-		status = diag_status(d);
-		actions_release(cfg);
-		config_free(cfg);
-		diag_free(d);
-		return status;
-	}
+	in = instance_load(o, path, d);
+	status = diag_status(d);
 	diag_free(d);
+	if (in == NULL)
+		return status;
+	debug_rules(o, in->cfg);
+	if (o->examine == NULL && o->read_pipe == NULL)
+		return follow_run(o, path, in);	/* takes `in` */
 	if (recsep_init(&rs, o->irs_set ? o->irs : NULL, &err) == -1) {
 		log_warnx("--input-record-separator: %s", err);
 		free(err);
-		actions_release(cfg);
-		config_free(cfg);
+		instance_free(in);
 		return EXIT_USAGE;
 	}
-	e = engine_new(cfg);
-	debug_rules(o, cfg);
 	if (!o->daemon)
-		print_banner(o);
-	write_pid_file(o);
+		startup_banner(o);
+	startup_pid_file(o);
 	if (o->examine != NULL)
-		status = run_examine(o, e, &rs);
-	else if (o->read_pipe != NULL)
-		status = run_read_pipe(o, e, &rs);
-	else {
-		log_warnx("follow mode is not available yet: use --examine "
-		    "FILE or --read-pipe CMD");
-		status = EXIT_NO_INPUT;
-	}
+		status = run_examine(o, in->engine, &rs);
+	else
+		status = run_read_pipe(o, in->engine, &rs);
 	out_flush();
-	engine_free(e);
 	recsep_free(&rs);
-	actions_release(cfg);
-	config_free(cfg);
+	instance_free(in);
 	return status;
 }
 

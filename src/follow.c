@@ -1,0 +1,380 @@
+/*
+ * Follow mode (see follow.h): wires the loop, the file follower and its
+ * saved state, standard input, signals and reloads to the engine. What a
+ * line means is the engine's business; how files are followed is tail's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "diag.h"
+#include "engine.h"
+#include "follow.h"
+#include "instance.h"
+#include "log.h"
+#include "loop.h"
+#include "opts.h"
+#include "out.h"
+#include "startup.h"
+#include "state.h"
+#include "tail.h"
+#include "util.h"
+
+#define FOLLOW_EXIT_NO_INPUT	2
+#define STDIN_BLOCK		(64 * 1024)
+#define STDIN_MAX_LINE		(16u << 20)
+
+struct follow {
+	const struct opts	*o;
+	const char		*path;		/* the config */
+	struct instance		*in;
+	struct loop		*loop;
+	struct tail		*tail;
+	struct state		*state;
+	struct loop_timer	*restart;
+	struct buf		 stdin_buf;	/* partial line from stdin */
+	bool			 stdin_skip;	/* inside an over-long line */
+	int			 status;
+};
+
+static void
+banner(const struct follow *f)
+{
+	if (!f->o->daemon)
+		startup_banner(f->o);
+}
+
+/* One line from any input: through the rules; `quit` stops the loop. */
+static void
+on_line(struct follow *f, const char *line, size_t len)
+{
+	if (!engine_record(f->in->engine, line, len))
+		loop_stop(f->loop);
+	out_flush();
+}
+
+static void
+tail_line(const char *line, size_t len, const char *path, unsigned flags,
+    void *arg)
+{
+	(void)path;
+	(void)flags;
+	on_line(arg, line, len);
+}
+
+/* Standard input as a pipe: lines as they come, the rest at its end. */
+static void
+stdin_ready(int fd, uint32_t events, void *arg)
+{
+	struct follow *f = arg;
+	struct buf *b = &f->stdin_buf;
+	const char *nl;
+	size_t used = 0;
+	ssize_t n;
+
+	(void)events;
+	buf_reserve(b, STDIN_BLOCK);
+	n = read(fd, b->data + b->len, STDIN_BLOCK);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		log_warn("read standard input");
+		n = 0;
+	}
+	b->len += (size_t)n;
+	while ((nl = memchr(b->data + used, '\n', b->len - used)) != NULL) {
+		if (!f->stdin_skip)
+			on_line(f, b->data + used, (size_t)(nl - b->data) -
+			    used);
+		f->stdin_skip = false;
+		used = (size_t)(nl - b->data) + 1;
+	}
+	memmove(b->data, b->data + used, b->len - used);
+	b->len -= used;
+	if (b->len > STDIN_MAX_LINE && !f->stdin_skip) {
+		log_warnx("standard input: line over %u bytes: matched its "
+		    "head, skipped the rest", STDIN_MAX_LINE);
+		on_line(f, b->data, STDIN_MAX_LINE);
+		f->stdin_skip = true;
+	}
+	if (f->stdin_skip)
+		b->len = 0;
+	if (n == 0) {
+		if (b->len > 0 && !f->stdin_skip)
+			on_line(f, b->data, b->len);
+		b->len = 0;
+		loop_del_fd(f->loop, fd);
+		loop_stop(f->loop);
+	}
+}
+
+static const char *
+signame(int signo)
+{
+	switch (signo) {
+	case SIGTERM:
+		return "TERM";
+	case SIGINT:
+		return "INT";
+	case SIGQUIT:
+		return "QUIT";
+	case SIGHUP:
+		return "HUP";
+	case SIGALRM:
+		return "ALRM";
+	default:
+		return "?";
+	}
+}
+
+static void
+on_stop(int signo, void *arg)
+{
+	struct follow *f = arg;
+
+	/* swatchdog's parent says this before it stops its watcher */
+	log_raw("Caught a SIG%s -- sending a TERM signal to %ld\n",
+	    signame(signo), (long)getpid());
+	f->status = 0;
+	loop_stop(f->loop);
+}
+
+static void arm_restart(struct follow *);
+
+/*
+ * Re-reads the config; the new one replaces the running one only when it
+ * loads cleanly (every problem is logged in watchfor's voice). Rules never
+ * accumulate across reloads, unlike swatchdog's (bug B11).
+ */
+static void
+reload(struct follow *f, int signo)
+{
+	struct instance *in;
+	struct diag *d;
+
+	log_raw("Caught a SIG%s -- sending a TERM signal to %ld\n",
+	    signame(signo), (long)getpid());
+	d = diag_new(true);
+	in = instance_load(f->o, f->path, d);
+	diag_free(d);
+	if (in == NULL) {
+		log_warnx("%s: config not reloaded, the running one stays",
+		    f->path);
+		return;
+	}
+	instance_free(f->in);
+	f->in = in;
+	banner(f);
+	arm_restart(f);
+}
+
+static void
+on_hup(int signo, void *arg)
+{
+	reload(arg, signo);
+}
+
+static void
+on_restart_timer(void *arg)
+{
+	reload(arg, SIGALRM);
+}
+
+/* --restart-time: the next reload, recomputed after each. */
+static void
+arm_restart(struct follow *f)
+{
+	char *out = NULL, *err = NULL;
+	time_t now = time(NULL), when;
+
+	if (f->o->restart_time == NULL || f->o->daemon)
+		return;
+	if (opts_restart_delay(f->o->restart_time, now, &when, &out,
+	    &err) == -1 || when <= now) {
+		free(out);
+		free(err);
+		return;
+	}
+	if (f->restart == NULL)
+		f->restart = loop_timer_new(f->loop, on_restart_timer, f);
+	loop_timer_arm(f->restart, (uint64_t)(when - now) * 1000, 0);
+}
+
+static void
+on_usr1(int signo, void *arg)
+{
+	struct follow *f = arg;
+	const struct config *cfg = f->in->cfg;
+	size_t i;
+
+	(void)signo;
+	log_info("records %llu", engine_records(f->in->engine));
+	for (i = 0; i < cfg->nrules; i++)
+		log_info("rule %s:%u %s: %llu matches", cfg->rules[i].file,
+		    cfg->rules[i].line, cfg->rules[i].pattern_text,
+		    engine_rule_hits(f->in->engine, i));
+	if (f->tail != NULL)
+		tail_log_stats(f->tail);
+}
+
+static bool
+is_regular(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Adds one -t value; like swatchdog's shell, "a b" names two files. */
+static void
+add_words(struct follow *f, const char *value, size_t *n)
+{
+	char *copy = xstrdup(value), *w, *save = NULL;
+
+	for (w = strtok_r(copy, " \t\n", &save); w != NULL;
+	    w = strtok_r(NULL, " \t\n", &save)) {
+		if (tail_add(f->tail, w) == 0)
+			(*n)++;
+	}
+	free(copy);
+}
+
+/* The state directory: --state-dir, the config's, or systemd's. */
+static const char *
+state_dir(const struct follow *f)
+{
+	static char first[4096];
+	const char *env, *colon;
+
+	if (f->o->state_dir != NULL)
+		return f->o->state_dir;
+	if (f->in->cfg->state_dir != NULL)
+		return f->in->cfg->state_dir;
+	if ((env = getenv("STATE_DIRECTORY")) == NULL || *env == '\0')
+		return NULL;
+	colon = strchr(env, ':');
+	(void)snprintf(first, sizeof(first), "%.*s",
+	    colon != NULL ? (int)(colon - env) : (int)strlen(env), env);
+	return first;
+}
+
+/* Follows the named files; returns their number. */
+static size_t
+add_files(struct follow *f)
+{
+	const struct config *cfg = f->in->cfg;
+	size_t i, n = 0;
+
+	for (i = 0; i < f->o->ntail_files; i++)
+		add_words(f, f->o->tail_files[i], &n);
+	for (i = 0; i < cfg->ninputs; i++)
+		if (tail_add(f->tail, cfg->inputs[i]) == 0)
+			n++;
+	if (n > 0)
+		return n;
+	/* swatchdog's defaults (spec 1): the first that is a file */
+	if (is_regular("/var/log/messages"))
+		n += tail_add(f->tail, "/var/log/messages") == 0;
+	else if (is_regular("/var/log/syslog"))
+		n += tail_add(f->tail, "/var/log/syslog") == 0;
+	return n;
+}
+
+static bool
+stdin_is_pipe(void)
+{
+	struct stat st;
+
+	return fstat(STDIN_FILENO, &st) == 0 &&
+	    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+static int
+setup_inputs(struct follow *f)
+{
+	struct tail_params tp = { 0 };
+	const char *dir;
+	char *name;
+
+	if ((dir = state_dir(f)) != NULL) {
+		name = xasprintf("%s.state", util_basename(f->path));
+		f->state = state_open(dir, name);
+		free(name);
+	}
+	tp.verbose = f->o->verbose;
+	tp.state = f->state;
+	tp.poll = getenv("WATCHFOR_POLL") != NULL;	/* tests */
+	f->tail = tail_new(f->loop, &tp, tail_line, f);
+	if (add_files(f) > 0)
+		return 0;
+	if (stdin_is_pipe()) {
+		(void)fcntl(STDIN_FILENO, F_SETFL,
+		    fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+		if (loop_add_fd(f->loop, STDIN_FILENO, EPOLLIN,
+		    stdin_ready, f) == 0)
+			return 0;
+	}
+	log_warnx("no input to follow: name a file with -t FILE or "
+	    "\"#%% input FILE\" in the config, or pipe the log into standard "
+	    "input (neither /var/log/messages nor /var/log/syslog exists)");
+	return -1;
+}
+
+/* --daemon: swatchdog's watcher forks and the parent exits 0 at once. */
+static void
+daemonize(void)
+{
+	pid_t pid;
+
+	out_flush();
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid > 0)
+		_exit(0);
+	(void)setsid();
+}
+
+int
+follow_run(const struct opts *o, const char *path, struct instance *in)
+{
+	struct follow f = { 0 };
+
+	f.o = o;
+	f.path = path;
+	f.in = in;
+	if (o->daemon)
+		daemonize();
+	(void)signal(SIGPIPE, SIG_IGN);
+	f.loop = loop_new();
+	loop_signal(f.loop, SIGTERM, on_stop, &f);
+	loop_signal(f.loop, SIGINT, on_stop, &f);
+	loop_signal(f.loop, SIGQUIT, on_stop, &f);
+	loop_signal(f.loop, SIGHUP, on_hup, &f);
+	loop_signal(f.loop, SIGUSR1, on_usr1, &f);
+	if (setup_inputs(&f) == -1)
+		f.status = FOLLOW_EXIT_NO_INPUT;
+	else {
+		/* every watch is in place: a line written now is seen */
+		banner(&f);
+		startup_pid_file(o);
+		arm_restart(&f);
+		if (loop_run(f.loop) == -1)
+			f.status = 1;
+	}
+	out_flush();
+	tail_free(f.tail);
+	state_free(f.state);
+	loop_timer_free(f.restart);
+	loop_free(f.loop);
+	buf_free(&f.stdin_buf);
+	instance_free(f.in);
+	return f.status;
+}
