@@ -40,6 +40,7 @@ struct follow {
 	struct tail		*tail;
 	struct state		*state;
 	struct loop_timer	*restart;
+	bool			 quit;		/* a quit rule fired */
 	struct buf		 stdin_buf;	/* partial line from stdin */
 	bool			 stdin_skip;	/* inside an over-long line */
 	int			 status;
@@ -56,8 +57,12 @@ banner(const struct follow *f)
 static void
 on_line(struct follow *f, const char *line, size_t len)
 {
-	if (!engine_record(f->in->engine, line, len))
+	if (f->quit)
+		return;		/* the rest of the batch after a quit */
+	if (!engine_record(f->in->engine, line, len)) {
+		f->quit = true;
 		loop_stop(f->loop);
+	}
 	out_flush();
 }
 

@@ -1,0 +1,150 @@
+#!/bin/bash
+# The watchfor binary in follow mode: files, rotation, HUP reload (rules
+# replaced, a bad config kept out), TERM, quit, standard input, no input,
+# restart with a state directory. Waits on events, never on fixed sleeps.
+set -u
+BIN=$(readlink -f "${1:?usage: t_daemon.sh path/to/watchfor}")
+ROOT=$(mktemp -d)
+PID=
+FAILED=0
+cleanup() {
+	[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
+	[ "$FAILED" = 0 ] && rm -rf "$ROOT"
+}
+trap cleanup EXIT
+
+# wait_for CMD: true once CMD succeeds, polling every 50 ms for 20 s.
+wait_for() {
+	local i
+	for i in $(seq 400); do
+		eval "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+fail() {
+	echo "FAIL [$CASE]: $*"
+	echo "--- stdout"; cat -A "$T/out" | tail -40
+	echo "--- stderr"; tail -20 "$T/err"
+	echo "(kept in $T)"
+	FAILED=1
+	exit 1
+}
+new_case() {
+	CASE=$1
+	T=$ROOT/$CASE
+	mkdir -p "$T" && cd "$T" || exit 1
+	: > out; : > err
+}
+# start ARGS...: runs watchfor in the background, waits for its banner.
+start() {
+	"$BIN" "$@" >> out 2>> err &
+	PID=$!
+	wait_for "grep -c '^\*\*\* watchfor version' out | grep -qx ${BANNERS:-1}" ||
+	    fail "no banner"
+}
+stop() {
+	kill -TERM "$PID"
+	wait "$PID"
+	RC=$?
+	PID=
+}
+has() { grep -qxF -- "$1" out; }
+count() { grep -cxF -- "$1" out; }
+
+
+new_case follow_rotate
+printf 'watchfor /ERROR (\\w+)/\n\techo normal,message=got $1\n' > c
+printf 'old ERROR zero\n' > log
+start -c c -t log
+printf 'x ERROR one\n' >> log
+wait_for 'has "got one"' || fail "first line"
+mv log log.1
+printf 'x ERROR two\n' > log
+wait_for 'has "got two"' || fail "line after rotation"
+printf 'x ERROR three\n' >> log.1
+printf 'x ERROR four\n' >> log
+wait_for 'has "got four" && has "got three"' || fail "rotated file drained"
+has "got zero" && fail "old line replayed"
+stop
+[ "$RC" = 0 ] || fail "exit status $RC after TERM"
+grep -q "^Caught a SIGTERM -- sending a TERM signal to " err ||
+    fail "no TERM message"
+for l in one two three four; do
+	[ "$(count "got $l")" = 1 ] || fail "got $l not exactly once"
+done
+
+new_case hup_reload
+printf 'watchfor /ERROR/\n\techo normal,message=old rule\n' > c
+: > log
+start -c c -t log
+printf 'ERROR a\n' >> log
+wait_for 'has "old rule"' || fail "before reload"
+printf 'watchfor /ERROR/\n\techo normal,message=new rule\n\tcontinue\n' > c
+kill -HUP "$PID"
+BANNERS=2 wait_for "grep -c '^\*\*\* watchfor version' out | grep -qx 2" ||
+    fail "no banner after HUP"
+printf 'ERROR b\n' >> log
+wait_for 'has "new rule"' || fail "after reload"
+[ "$(count "old rule")" = 1 ] || fail "old rules still active after HUP"
+printf 'watchfor /ERROR(/\n\techo normal,message=broken\n' > c
+kill -HUP "$PID"
+wait_for 'grep -q "config not reloaded" err' || fail "bad config not reported"
+grep -q "c:1:.*bad pattern" err || fail "bad config error not located"
+printf 'ERROR c\n' >> log
+wait_for '[ "$(count "new rule")" = 2 ]' || fail "running config lost"
+stop
+
+new_case quit
+printf 'watchfor /STOP/\n\tquit\nwatchfor /./\n\techo normal\n' > c
+: > log
+start -c c -t log
+printf 'one\nSTOP\ntwo\n' >> log
+wait "$PID"
+RC=$?
+PID=
+[ "$RC" = 0 ] || fail "quit exit status $RC"
+has one || fail "line before quit"
+has two && fail "line after quit"
+
+new_case stdin_pipe
+printf 'watchfor /ERROR (\\w+)/\n\techo normal,message=got $1\n' > c
+printf 'ERROR a\nnothing\nERROR b' | "$BIN" -c c > out 2> err
+RC=$?
+[ "$RC" = 0 ] || fail "stdin pipe exit status $RC"
+has "got a" && has "got b" || fail "stdin lines"
+
+new_case no_input
+printf 'watchfor /x/\n\techo\n' > c
+if [ -e /var/log/messages ] || [ -e /var/log/syslog ]; then
+	echo "skip no_input: this machine has a default log file"
+else
+	"$BIN" -c c < /dev/null > out 2> err
+	RC=$?
+	[ "$RC" = 2 ] || fail "no input: status $RC"
+	grep -q "no input to follow: name a file with -t FILE" err ||
+	    fail "no input: message"
+fi
+
+new_case state_restart
+printf 'watchfor /ERROR (\\w+)/\n\techo normal,message=got $1\n' > c
+: > log
+start -c c -t log --state-dir st
+printf 'ERROR one\n' >> log
+wait_for 'has "got one"' || fail "before restart"
+stop
+printf 'ERROR two\n' >> log
+mv log log.1
+printf 'ERROR three\n' > log
+BANNERS=2 start -c c -t log --state-dir st
+wait_for 'has "got two" && has "got three"' ||
+    fail "lines written while down not delivered"
+stop
+for l in one two three; do
+	[ "$(count "got $l")" = 1 ] || fail "got $l not exactly once"
+done
+[ "$(stat -c %a st)" = 700 ] || fail "state dir mode $(stat -c %a st)"
+for f in st/*; do
+	[ "$(stat -c %a "$f")" = 600 ] || fail "state file mode of $f"
+done
+echo "PASS t_daemon"
