@@ -125,7 +125,9 @@ struct config {
 /*
  * Reads `path` (new style, or old style with -O) and every include.
  * Problems go to `diag`; returns NULL when the config cannot be used (the
- * status to exit with is diag_status(), or 1 under --check).
+ * status to exit with is diag_status()). Under --check the config is
+ * returned even when diag_errors() > 0, for further checks only: a rule
+ * whose pattern failed has a NULL pattern.
  */
 struct config	*config_load(const char *path, bool old_style, struct diag *);
 void		 config_free(struct config *);

@@ -20,6 +20,9 @@ struct diag;
 
 /* check: collect and print in watchfor's voice; else swatchdog's voice. */
 struct diag	*diag_new(bool check);
+/* Prints what --check collected, sorted by file, line and column. */
+void		 diag_flush(struct diag *);
+/* Flushes, then frees. diag_free(NULL) is a no-op. */
 void		 diag_free(struct diag *);
 bool		 diag_check_mode(const struct diag *);
 

@@ -970,7 +970,12 @@ config_load(const char *path, bool old_style, struct diag *diag)
 			p.cfg->rules[i].id = ++id;
 	if (p.check && !diag_stopped(diag))
 		check_shadowed(&p);
-	if (diag_stopped(diag) || diag_errors(diag) > 0) {
+	/*
+	 * Under --check the config goes on to the action checks even with
+	 * errors (a rule whose pattern failed has none): every problem is
+	 * reported in one run. The caller must not run such a config.
+	 */
+	if (diag_stopped(diag) || (!p.check && diag_errors(diag) > 0)) {
 		config_free(p.cfg);
 		return NULL;
 	}

@@ -17,6 +17,7 @@
 #include "ansi.h"
 #include "config.h"
 #include "diag.h"
+#include "dump.h"
 #include "engine.h"
 #include "follow.h"
 #include "input.h"
@@ -160,6 +161,25 @@ run_check(const struct opts *o, const char *path)
 	return status;
 }
 
+/* --dump-script[=FILE]: the config as read, to FILE or stdout; exit 0. */
+static int
+run_dump(const struct opts *o, const struct instance *in)
+{
+	FILE *fp = stdout;
+
+	if (o->dump_script[0] != '\0' &&
+	    (fp = fopen(o->dump_script, "w")) == NULL) {
+		log_warn("%s", o->dump_script);
+		return EXIT_OK;
+	}
+	dump_config(in->cfg, fp);
+	if (fp != stdout)
+		fclose(fp);
+	else
+		fflush(stdout);
+	return EXIT_OK;
+}
+
 static int
 run(const struct opts *o, const char *path)
 {
@@ -176,6 +196,11 @@ run(const struct opts *o, const char *path)
 	if (in == NULL)
 		return status;
 	debug_rules(o, in->cfg);
+	if (o->dump_script_set) {
+		status = run_dump(o, in);
+		instance_free(in);
+		return status;
+	}
 	if (o->examine == NULL && o->read_pipe == NULL)
 		return follow_run(o, path, in);	/* takes `in` */
 	if (recsep_init(&rs, o->irs_set ? o->irs : NULL, &err) == -1) {
