@@ -3,6 +3,7 @@
  * bytes of values are shown C-escaped so control characters are visible.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "config.h"
 #include "dump.h"
@@ -73,8 +74,10 @@ dump_config(const struct config *cfg, FILE *fp)
 		    cfg->directives[i].line);
 	for (i = 0; i < cfg->nrules; i++) {
 		r = &cfg->rules[i];
+		/* a line with "=" keeps a blank before the value (spec 4) */
 		fprintf(fp, "%s %s\t# %s:%u", kind_word(r->kind),
-		    r->pattern_text, r->file, r->line);
+		    r->pattern_text + strspn(r->pattern_text, " \t"),
+		    r->file, r->line);
 		if (r->kind == RULE_WATCHFOR)
 			fprintf(fp, ", rule %u", r->id);
 		fputc('\n', fp);
