@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "action.h"
+#include "action_exec.h"
+#include "action_mail.h"
 #include "ansi.h"
 #include "config.h"
 #include "diag.h"
@@ -33,6 +35,9 @@ struct action_rt {
 	struct ansi_modes	*modes;		/* echo */
 	long			 rings;		/* bell */
 	double			 delay;		/* bell, seconds */
+	struct exec_action	*exec;		/* exec, pipe */
+	struct mail_action	*mail;
+	struct write_action	*write;
 };
 
 static const struct action_params *params;
@@ -176,6 +181,16 @@ prepare_one(struct action *a, struct diag *d)
 	case ACT_BELL:
 		prepare_bell(a, rt);
 		return 0;
+	case ACT_EXEC:
+	case ACT_PIPE:
+		rt->exec = exec_action_prepare(a, params->awk_field_syntax, d);
+		return rt->exec != NULL ? 0 : -1;
+	case ACT_MAIL:
+		rt->mail = mail_action_prepare(a, d);
+		return rt->mail != NULL ? 0 : -1;
+	case ACT_WRITE:
+		rt->write = write_action_prepare(a, d);
+		return rt->write != NULL ? 0 : -1;
 	default:
 		return 0;
 	}
@@ -206,6 +221,7 @@ actions_release(struct config *cfg)
 	struct action_rt *rt;
 	size_t i, j;
 
+	exec_pipe_close();	/* a kept-open pipe ends with its config */
 	for (i = 0; i < cfg->nrules; i++)
 		for (j = 0; j < cfg->rules[i].nactions; j++) {
 			rt = cfg->rules[i].actions[j].priv;
@@ -213,6 +229,9 @@ actions_release(struct config *cfg)
 				continue;
 			tmpl_free(rt->message);
 			ansi_free(rt->modes);
+			exec_action_free(rt->exec);
+			mail_action_free(rt->mail);
+			write_action_free(rt->write);
 			free(rt);
 			cfg->rules[i].actions[j].priv = NULL;
 		}
@@ -279,9 +298,26 @@ actions_run(struct rule *r, const struct subst_ctx *ctx, const char *msg,
 		case ACT_QUIT:
 			break;	/* flags, evaluated by the engine */
 		case ACT_EXEC:
+			exec_action_run(rt->exec, ctx);
+			break;
 		case ACT_PIPE:
+			if (rt->message != NULL)
+				exec_action_pipe(rt->exec, ctx, m.data, m.len);
+			else
+				exec_action_pipe(rt->exec, ctx, msg, msglen);
+			break;
 		case ACT_MAIL:
+			if (rt->message != NULL)
+				mail_action_run(rt->mail, ctx, m.data, m.len);
+			else
+				mail_action_run(rt->mail, ctx, msg, msglen);
+			break;
 		case ACT_WRITE:
+			if (rt->message != NULL)
+				write_action_run(rt->write, ctx, m.data, m.len);
+			else
+				write_action_run(rt->write, ctx, msg, msglen);
+			break;
 		case ACT_UNKNOWN:
 			log_warnx("%s:%u: action \"%s\" is not built yet",
 			    a->file, a->line, a->name);
