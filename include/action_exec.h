@@ -132,6 +132,13 @@ void	exec_report_status(const char *what, const char *cmd, int status,
  * drop-in case; --script-dir is not reflected), else the program name.
  */
 const char *exec_warn_prefix(void);
+/*
+ * True when run under the name swatchdog: then a program that cannot be
+ * executed by exec or write is as silent as in swatchdog (whose direct
+ * exec failure shows nothing, and whose write runs with 2>/dev/null);
+ * under any other name it is a warning. Other texts do not change.
+ */
+bool	exec_as_swatchdog(void);
 
 /*
  * The main argument of an action: option `name` (e.g. "COMMAND") or the

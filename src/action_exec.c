@@ -905,13 +905,19 @@ exec_report_status(const char *what, const char *cmd, int status,
 		    WTERMSIG(status));
 }
 
+bool
+exec_as_swatchdog(void)
+{
+	return strcmp(log_name(), "swatchdog") == 0;
+}
+
 const char *
 exec_warn_prefix(void)
 {
 	static char prefix[4096];
 	const char *home;
 
-	if (strcmp(log_name(), "swatchdog") != 0)
+	if (!exec_as_swatchdog())
 		return log_name();
 	if ((home = getenv("HOME")) == NULL)
 		home = "";
@@ -1031,9 +1037,13 @@ exec_action_run(const struct exec_action *x, const struct subst_ctx *ctx)
 		return;
 	}
 	out_flush();
-	if ((pid = exec_cmd_spawn(&c, -1)) == -1)
-		log_warn("exec: cannot run \"%s\"", c.argv[0]);
-	else
+	if ((pid = exec_cmd_spawn(&c, -1)) == -1) {
+		if (exec_as_swatchdog())
+			log_debug("exec: cannot run \"%s\": %s", c.argv[0],
+			    strerror(errno));
+		else
+			log_warn("exec: cannot run \"%s\"", c.argv[0]);
+	} else
 		exec_report_status("exec", c.argv[0], spawn_wait(pid), false);
 	exec_cmd_clear(&c);
 }

@@ -304,7 +304,7 @@ default_mailer(struct exec_cmd *c, struct buf *text, const char *to)
 		if (access(sendmail_paths[i], X_OK) == 0)
 			path = sendmail_paths[i];
 	if (path == NULL) {
-		if (strcmp(log_name(), "swatchdog") == 0)
+		if (exec_as_swatchdog())
 			/* swatchdog's text, errno included (EPIPE) */
 			log_raw("%s: cannot open pipe to : %s\n",
 			    exec_warn_prefix(), strerror(EPIPE));
@@ -366,7 +366,8 @@ mail_action_run(const struct mail_action *m, const struct subst_ctx *ctx,
 		exec_cmd_clear(&c);
 		goto done;
 	}
-	if (exec_feed(fd, mail.data, mail.len) == -1)
+	/* a mailer that stops reading is reported by its exit status */
+	if (exec_feed(fd, mail.data, mail.len) == -1 && errno != EPIPE)
 		log_warn("mail: writing to \"%s\"", text.data);
 	close(fd);
 	exec_report_status("mail", text.data, spawn_wait(pid), true);
