@@ -139,6 +139,13 @@ const char *exec_warn_prefix(void);
  * under any other name it is a warning. Other texts do not change.
  */
 bool	exec_as_swatchdog(void);
+/*
+ * Reports that `what` (exec, write) could not run `prog` (errno set): a
+ * warning, or under the name swatchdog a debug line when the program
+ * itself could not be executed (not found, not executable). Failures to
+ * fork or to make a pipe are always warnings.
+ */
+void	exec_report_cannot_run(const char *what, const char *prog);
 
 /*
  * The main argument of an action: option `name` (e.g. "COMMAND") or the

@@ -911,6 +911,29 @@ exec_as_swatchdog(void)
 	return strcmp(log_name(), "swatchdog") == 0;
 }
 
+void
+exec_report_cannot_run(const char *what, const char *prog)
+{
+	switch (errno) {
+	case ENOENT:
+	case EACCES:
+	case ENOEXEC:
+	case ENOTDIR:
+	case ELOOP:
+	case ENAMETOOLONG:
+	case EISDIR:
+		if (exec_as_swatchdog()) {
+			log_debug("%s: cannot run \"%s\": %s", what, prog,
+			    strerror(errno));
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	log_warn("%s: cannot run \"%s\"", what, prog);
+}
+
 const char *
 exec_warn_prefix(void)
 {
@@ -1037,13 +1060,9 @@ exec_action_run(const struct exec_action *x, const struct subst_ctx *ctx)
 		return;
 	}
 	out_flush();
-	if ((pid = exec_cmd_spawn(&c, -1)) == -1) {
-		if (exec_as_swatchdog())
-			log_debug("exec: cannot run \"%s\": %s", c.argv[0],
-			    strerror(errno));
-		else
-			log_warn("exec: cannot run \"%s\"", c.argv[0]);
-	} else
+	if ((pid = exec_cmd_spawn(&c, -1)) == -1)
+		exec_report_cannot_run("exec", c.argv[0]);
+	else
 		exec_report_status("exec", c.argv[0], spawn_wait(pid), false);
 	exec_cmd_clear(&c);
 }
@@ -1103,6 +1122,7 @@ exec_action_pipe(const struct exec_action *x, const struct subst_ctx *ctx,
 	if (kept.fd == -1 && !pipe_open(x, ctx, buf_detach(&key)))
 		return;
 	buf_free(&key);
+	out_flush();	/* the command may print what it reads at once */
 	(void)exec_feed(kept.fd, msg, len);
 	if (!x->keep_open)
 		exec_pipe_close();

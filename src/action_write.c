@@ -115,11 +115,7 @@ write_one(const struct write_action *w, const struct subst_ctx *ctx,
 	c.null_stderr = true;
 	out_flush();
 	if ((pid = exec_cmd_spawn_pipe(&c, &fd)) == -1) {
-		if (exec_as_swatchdog())
-			log_debug("write: cannot run \"%s\": %s", c.argv[0],
-			    strerror(errno));
-		else
-			log_warn("write: cannot run \"%s\"", c.argv[0]);
+		exec_report_cannot_run("write", c.argv[0]);
 		exec_cmd_clear(&c);
 		return;
 	}
