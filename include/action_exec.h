@@ -79,12 +79,12 @@ void		 exec_tmpl_text(const struct exec_tmpl *,
 
 /* One command ready to run. Owns every string. */
 struct exec_cmd {
-	char	*file;		/* given to execvpe: "/bin/sh" or argv[0] */
+	char	*file;		/* "/bin/sh" or argv[0] */
 	char	**argv;		/* NULL-terminated */
 	size_t	 argc;
-	char	**vars;		/* "NAME=value", added to the environment */
+	char	**vars;		/* "NAME=value", added to environ */
 	size_t	 nvars;
-	bool	 dup_stderr;	/* stderr to stdout (Perl's trailing 2>&1) */
+	bool	 dup_stderr;	/* 2>&1 (Perl's trailing " 2>&1") */
 	bool	 null_stderr;	/* stderr to /dev/null (write) */
 };
 

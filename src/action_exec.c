@@ -34,14 +34,14 @@ extern char **environ;
 /* One piece of a direct command's word: literal bytes or a reference. */
 struct piece {
 	const struct tmpl_seg	*seg;		/* NULL: literal */
-	const char		*lit;		/* into the template's text */
+	const char		*lit;		/* template text */
 	size_t			 len;
 };
 
 struct word {
 	struct piece	*pieces;
 	size_t		 npieces;
-	bool		 refs_only;	/* an empty expansion drops the word */
+	bool		 refs_only;	/* empty expansion: no word */
 };
 
 /* An environment variable carrying one reference. */
@@ -75,7 +75,7 @@ static struct {
 	pid_t	 pid;
 } kept = { NULL, -1, -1 };
 
-#define REF_MARK	'\001'	/* a reference, in the words of a command */
+#define REF_MARK	'\001'	/* a reference, in a command's words */
 
 static bool
 perl_space(char c)

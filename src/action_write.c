@@ -23,7 +23,7 @@
 #define WRITE_DEFAULT	"/usr/bin/write"
 
 struct write_action {
-	struct tmpl		*users;		/* NULL: nobody, nothing runs */
+	struct tmpl		*users;		/* NULL: none */
 	struct exec_tmpl	*prog;
 };
 

@@ -65,7 +65,7 @@ static const struct {
 	const char	*re;
 	const char	*line;
 	const char	*argv;
-	const char	*vars;		/* "|"-joined, NULL: none checked */
+	const char	*vars;		/* "|"-joined; NULL: skip */
 	bool		 dup_stderr;
 } direct_cases[] = {
 	{ "echo direct: $1 #not-a-comment", false, "/^direct (\\w+)/",
@@ -241,8 +241,9 @@ run_capture(const struct exec_cmd *c)
 
 /* Payloads that a shell would run, glob or split if it parsed them. */
 static const char *const payloads[] = {
-	"$(touch pwned)", "`touch pwned`", "a; touch pwned", "a | touch pwned",
-	"it's", "say \"hi\"", "back\\slash", "*", "/*", "a  b", "x\ntouch pwned",
+	"$(touch pwned)", "`touch pwned`", "a; touch pwned",
+	"a | touch pwned", "it's", "say \"hi\"", "back\\slash", "*", "/*",
+	"a  b", "x\ntouch pwned",
 	"cr\rhere", "${HOME}", "'\"'\"'", "-n", "~", "#c", "",
 };
 
