@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "action.h"
+#include "action_exec.h"
+#include "action_mail.h"
 #include "ansi.h"
 #include "config.h"
 #include "diag.h"
@@ -46,6 +48,9 @@ struct action_rt {
 	char			*mode_error;	/* echo: swatchdog dies with it */
 	long			 rings;		/* bell */
 	double			 delay;		/* bell, seconds */
+	struct exec_action	*exec;		/* exec, pipe */
+	struct mail_action	*mail;
+	struct write_action	*write;
 };
 
 /* A rule's throttle (spec 10.9). */
@@ -186,11 +191,17 @@ opt_tmpl(const struct action *a, const char *name, struct tmpl **t,
 	char *err = NULL;
 	size_t off;
 
+	char *text;
+
 	*t = NULL;
 	if ((o = find_opt(a, name)) == NULL)
 		return 0;
-	if ((*t = tmpl_compile(o->value, TMPL_VALUE, false, &err, &off)) !=
-	    NULL)
+	/* swatchdog escapes @ in every mail option (spec 7) */
+	text = a->kind == ACT_MAIL ? exec_escape_at(o->value) :
+	    xstrdup(o->value);
+	*t = tmpl_compile(text, TMPL_VALUE, false, &err, &off);
+	free(text);
+	if (*t != NULL)
 		return 0;
 	diag_report(d, DIAG_ERROR, a->file, a->line, o->col + (unsigned)off,
 	    NULL, 0, "%s: %s", o->name, err);
@@ -252,21 +263,11 @@ prepare_one(struct action *a, struct diag *d)
 {
 	const struct action_opt *o;
 	struct action_rt *rt;
-	char *err = NULL;
-	size_t off;
 
 	rt = xcalloc(1, sizeof(*rt));
 	a->priv = rt;
-	if ((o = find_opt(a, "MESSAGE")) != NULL) {
-		rt->message = tmpl_compile(o->value, TMPL_VALUE, false, &err,
-		    &off);
-		if (rt->message == NULL) {
-			diag_report(d, DIAG_ERROR, a->file, a->line,
-			    o->col, NULL, 0, "message: %s", err);
-			free(err);
-			return -1;
-		}
-	}
+	if (opt_tmpl(a, "MESSAGE", &rt->message, d) == -1)
+		return -1;
 	if ((o = find_opt(a, "WHEN")) != NULL) {
 		rt->has_when = true;
 		when_parse(o->value, &rt->when);
@@ -281,6 +282,16 @@ prepare_one(struct action *a, struct diag *d)
 	case ACT_BELL:
 		prepare_bell(a, rt);
 		return 0;
+	case ACT_EXEC:
+	case ACT_PIPE:
+		rt->exec = exec_action_prepare(a, params->awk_field_syntax, d);
+		return rt->exec != NULL ? 0 : -1;
+	case ACT_MAIL:
+		rt->mail = mail_action_prepare(a, d);
+		return rt->mail != NULL ? 0 : -1;
+	case ACT_WRITE:
+		rt->write = write_action_prepare(a, d);
+		return rt->write != NULL ? 0 : -1;
 	default:
 		return 0;
 	}
@@ -368,6 +379,7 @@ actions_release(struct config *cfg)
 	struct action_rt *rt;
 	size_t i, j;
 
+	exec_pipe_close();	/* a kept-open pipe ends with its config */
 	struct rule_rt *rr;
 
 	for (i = 0; i < cfg->nrules; i++) {
@@ -389,6 +401,9 @@ actions_release(struct config *cfg)
 			thr_free(rt->thr);
 			ansi_free(rt->modes);
 			free(rt->mode_error);
+			exec_action_free(rt->exec);
+			mail_action_free(rt->mail);
+			write_action_free(rt->write);
 			free(rt);
 			cfg->rules[i].actions[j].priv = NULL;
 		}
@@ -541,12 +556,16 @@ run_one(struct action *a, const struct subst_ctx *ctx, const char *msg,
 	case ACT_QUIT:
 		break;	/* flags, evaluated by the engine */
 	case ACT_EXEC:
+		exec_action_run(rt->exec, ctx);
+		break;
 	case ACT_PIPE:
+		exec_action_pipe(rt->exec, ctx, msg, msglen);
+		break;
 	case ACT_MAIL:
+		mail_action_run(rt->mail, ctx, msg, msglen);
+		break;
 	case ACT_WRITE:
-	case ACT_UNKNOWN:
-		log_warnx("%s:%u: action \"%s\" is not built yet",
-		    a->file, a->line, a->name);
+		write_action_run(rt->write, ctx, msg, msglen);
 		break;
 	default:
 		fatalx("action: unknown kind %d", (int)a->kind);

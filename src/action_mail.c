@@ -1,0 +1,380 @@
+/*
+ * The mail action (spec 10.5): builds swatchdog's message (To, Subject,
+ * empty line, MESSAGE) with header values that log text cannot break, and
+ * hands it to the mailer, synchronously as one-pass mode needs. The
+ * mailer command is built like an exec command (action_exec.c), so a
+ * capture in mailer= is data. The durable spool and the SMTP transport of
+ * follow mode are left to the mail/spool modules.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "action_exec.h"
+#include "action_mail.h"
+#include "config.h"
+#include "diag.h"
+#include "log.h"
+#include "out.h"
+#include "spawn.h"
+#include "subst.h"
+#include "util.h"
+
+/* swatchdog takes the last executable one (Act:137-139). */
+static const char *const sendmail_paths[] = {
+	"/usr/lib/sendmail", "/usr/sbin/sendmail",
+};
+
+struct mail_action {
+	struct tmpl		*addresses;	/* NULL: the login name */
+	struct tmpl		*subject;	/* NULL: the default */
+	struct exec_tmpl	*mailer;	/* NULL: sendmail -oi -t */
+};
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629), 0 if invalid. */
+static size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned char c = s[0];
+	size_t n, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (len < n)
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
+ * Appends `s` with invalid UTF-8 and NUL as U+FFFD; for a header value
+ * also without control characters (TAB becomes a space).
+ */
+static void
+clean_text(const char *s, size_t len, bool header, struct buf *out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (u[i] < 0x80) {
+			if (header && u[i] == '\t')
+				buf_addc(out, ' ');
+			else if (header && (u[i] < 0x20 || u[i] == 0x7f))
+				;	/* CR, LF: no header from log text */
+			else if (u[i] == '\0')
+				buf_add(out, "\xef\xbf\xbd", 3);
+			else
+				buf_addc(out, s[i]);
+			i++;
+			continue;
+		}
+		if ((n = utf8_seq(u + i, len - i)) == 0) {
+			buf_add(out, "\xef\xbf\xbd", 3);
+			i++;
+			continue;
+		}
+		buf_add(out, s + i, n);
+		i += n;
+	}
+}
+
+static bool
+is_ascii(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
+static void
+base64(const unsigned char *s, size_t len, struct buf *out)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned long v;
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (unsigned long)s[i] << 16 | (unsigned long)s[i + 1] << 8 |
+		    s[i + 2];
+		buf_addc(out, tab[v >> 18 & 63]);
+		buf_addc(out, tab[v >> 12 & 63]);
+		buf_addc(out, tab[v >> 6 & 63]);
+		buf_addc(out, tab[v & 63]);
+	}
+	if (len - i == 1) {
+		v = (unsigned long)s[i] << 16;
+		buf_addc(out, tab[v >> 18 & 63]);
+		buf_addc(out, tab[v >> 12 & 63]);
+		buf_add(out, "==", 2);
+	} else if (len - i == 2) {
+		v = (unsigned long)s[i] << 16 | (unsigned long)s[i + 1] << 8;
+		buf_addc(out, tab[v >> 18 & 63]);
+		buf_addc(out, tab[v >> 12 & 63]);
+		buf_addc(out, tab[v >> 6 & 63]);
+		buf_addc(out, '=');
+	}
+}
+
+/* Bytes of UTF-8 text per encoded word: "Subject: " + word <= 76. */
+#define EW_CHUNK	39
+
+/*
+ * RFC 2047 "B" encoded words of valid UTF-8 text, never splitting a
+ * character, folded onto continuation lines.
+ */
+static void
+encode_words(const char *s, size_t len, struct buf *out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, n, k;
+
+	while (i < len) {
+		n = 0;
+		while (i + n < len) {
+			k = utf8_seq(u + i + n, len - i - n);
+			if (k == 0)
+				k = 1;	/* cannot happen: text is clean */
+			if (n + k > EW_CHUNK && n > 0)
+				break;
+			n += k;
+		}
+		if (i > 0)
+			buf_add(out, "\n ", 2);
+		buf_add(out, "=?UTF-8?B?", 10);
+		base64(u + i, n, out);
+		buf_add(out, "?=", 2);
+		i += n;
+	}
+}
+
+void
+mail_build(const char *to, size_t tolen, const char *subject,
+    size_t subjlen, const char *body, size_t bodylen, struct buf *out)
+{
+	struct buf t = { 0 }, s = { 0 }, b = { 0 };
+	size_t i;
+	bool mime;
+
+	buf_reserve(&t, 1);
+	buf_reserve(&s, 1);
+	buf_reserve(&b, 1);
+	clean_text(to, tolen, true, &t);
+	for (i = 0; i < t.len; i++)
+		if (t.data[i] == ':')
+			t.data[i] = ',';
+	clean_text(subject, subjlen, true, &s);
+	clean_text(body, bodylen, false, &b);
+	mime = !is_ascii(s.data, s.len) || !is_ascii(b.data, b.len);
+
+	buf_add(out, "To: ", 4);
+	buf_add(out, t.data, t.len);
+	buf_add(out, "\nSubject: ", 10);
+	if (mime && !is_ascii(s.data, s.len))
+		encode_words(s.data, s.len, out);
+	else
+		buf_add(out, s.data, s.len);
+	buf_addc(out, '\n');
+	if (mime)
+		buf_adds(out, "MIME-Version: 1.0\n"
+		    "Content-Type: text/plain; charset=UTF-8\n"
+		    "Content-Transfer-Encoding: 8bit\n");
+	buf_addc(out, '\n');
+	buf_add(out, b.data, b.len);
+	buf_addc(out, '\n');
+	buf_free(&t);
+	buf_free(&s);
+	buf_free(&b);
+}
+
+static struct tmpl *
+compile_opt(const struct action *a, const char *what, const char *text,
+    unsigned col, struct diag *d)
+{
+	struct tmpl *t;
+	char *src, *err = NULL;
+	size_t off;
+
+	/* swatchdog escapes every @ of mail values (sw:585, 588) */
+	src = exec_escape_at(text);
+	t = tmpl_compile(src, TMPL_VALUE, false, &err, &off);
+	free(src);
+	if (t != NULL)
+		return t;
+	diag_report(d, DIAG_ERROR, a->file, a->line, col + (unsigned)off,
+	    NULL, 0, "mail %s: %s", what, err);
+	free(err);
+	return NULL;
+}
+
+static const struct action_opt *
+find_opt(const struct action *a, const char *name)
+{
+	const struct action_opt *o = NULL;
+	size_t i;
+
+	for (i = 0; i < a->nopts; i++)
+		if (strcmp(a->opts[i].name, name) == 0)
+			o = &a->opts[i];
+	return o;
+}
+
+struct mail_action *
+mail_action_prepare(const struct action *a, struct diag *d)
+{
+	struct mail_action *m;
+	const struct action_opt *o;
+	const char *text;
+	struct tmpl *t;
+	unsigned col;
+	bool bare;
+
+	m = xcalloc(1, sizeof(*m));
+	if ((text = exec_action_arg(a, "ADDRESSES", &col, &bare)) != NULL &&
+	    (m->addresses = compile_opt(a, "addresses", text, col, d)) ==
+	    NULL)
+		goto fail;
+	if ((o = find_opt(a, "SUBJECT")) != NULL &&
+	    (m->subject = compile_opt(a, "subject", o->value, o->col, d)) ==
+	    NULL)
+		goto fail;
+	if ((o = find_opt(a, "MAILER")) != NULL) {
+		if ((t = compile_opt(a, "mailer", o->value, o->col, d)) ==
+		    NULL)
+			goto fail;
+		m->mailer = exec_tmpl_new(t);
+		if (exec_tmpl_warning(m->mailer) != NULL)
+			diag_report(d, DIAG_WARN, a->file, a->line, o->col,
+			    NULL, 0, "mailer: %s",
+			    exec_tmpl_warning(m->mailer));
+	}
+	return m;
+fail:
+	mail_action_free(m);
+	return NULL;
+}
+
+void
+mail_action_free(struct mail_action *m)
+{
+	if (m == NULL)
+		return;
+	tmpl_free(m->addresses);
+	tmpl_free(m->subject);
+	exec_tmpl_free(m->mailer);
+	free(m);
+}
+
+/* sendmail -oi -t, or false (reported) when there is none. */
+static bool
+default_mailer(struct exec_cmd *c, struct buf *text, const char *to)
+{
+	const char *path = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(sendmail_paths) / sizeof(sendmail_paths[0]);
+	    i++)
+		if (access(sendmail_paths[i], X_OK) == 0)
+			path = sendmail_paths[i];
+	if (path == NULL) {
+		if (exec_as_swatchdog())
+			/* swatchdog's text, errno included (EPIPE) */
+			log_raw("%s: cannot open pipe to : %s\n",
+			    exec_warn_prefix(), strerror(EPIPE));
+		else
+			log_warnx("mail: no sendmail (%s, %s): mail to %s "
+			    "not sent", sendmail_paths[0], sendmail_paths[1],
+			    to);
+		return false;
+	}
+	memset(c, 0, sizeof(*c));
+	c->file = xstrdup(path);
+	c->argv = xcalloc(4, sizeof(*c->argv));
+	c->argv[0] = xstrdup(path);
+	c->argv[1] = xstrdup("-oi");
+	c->argv[2] = xstrdup("-t");
+	c->argc = 3;
+	buf_addf(text, "%s -oi -t", path);
+	return true;
+}
+
+static void
+login_name(struct buf *out)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwuid(getuid())) != NULL)
+		buf_adds(out, pw->pw_name);
+}
+
+void
+mail_action_run(const struct mail_action *m, const struct subst_ctx *ctx,
+    const char *msg, size_t len)
+{
+	struct buf to = { 0 }, subj = { 0 }, mail = { 0 }, text = { 0 };
+	struct exec_cmd c;
+	int fd;
+	pid_t pid;
+
+	buf_reserve(&to, 1);
+	buf_reserve(&text, 1);
+	if (m->addresses != NULL)
+		tmpl_expand(m->addresses, ctx, &to);
+	else
+		login_name(&to);
+	if (m->subject != NULL)
+		tmpl_expand(m->subject, ctx, &subj);
+	else
+		buf_adds(&subj, MAIL_DEFAULT_SUBJECT);
+	if (m->mailer != NULL) {
+		exec_cmd_build(m->mailer, ctx, &c);
+		exec_tmpl_text(m->mailer, ctx, &text);
+	} else if (!default_mailer(&c, &text, to.data))
+		goto done;
+	mail_build(to.data, to.len, subj.data, subj.len, msg, len, &mail);
+	out_flush();
+	if ((pid = exec_cmd_spawn_pipe(&c, &fd)) == -1) {
+		log_raw("%s: cannot open pipe to %s: %s\n", exec_warn_prefix(),
+		    text.data, strerror(errno));
+		exec_cmd_clear(&c);
+		goto done;
+	}
+	/* a mailer that stops reading is reported by its exit status */
+	if (exec_feed(fd, mail.data, mail.len) == -1 && errno != EPIPE)
+		log_warn("mail: writing to \"%s\"", text.data);
+	close(fd);
+	exec_report_status("mail", text.data, spawn_wait(pid), true);
+	exec_cmd_clear(&c);
+done:
+	buf_free(&to);
+	buf_free(&subj);
+	buf_free(&mail);
+	buf_free(&text);
+}
