@@ -132,6 +132,9 @@ struct config {
 struct config	*config_load(const char *path, bool old_style, struct diag *);
 void		 config_free(struct config *);
 
+/* "watchfor", "ignore" or "waitfor". */
+const char	*config_rule_keyword(enum rule_kind);
+
 /* Returns the action kind for a name as written (case-sensitive). */
 enum action_kind config_action_kind(const char *name);
 

@@ -493,8 +493,8 @@ is_rule_keyword(const char *key, enum rule_kind *kind)
 	return true;
 }
 
-static const char *
-kind_word(enum rule_kind kind)
+const char *
+config_rule_keyword(enum rule_kind kind)
 {
 	switch (kind) {
 	case RULE_WATCHFOR:
@@ -543,7 +543,7 @@ start_rule(struct cfg_file *fs, enum rule_kind kind, const struct lline *ll,
 	if (vlen == 0) {
 		/* swatchdog gives the actions below to the next rule. */
 		cfg_report(fs->p, DIAG_ERROR, fs->name, ll, 0, "%s without a "
-		    "pattern", kind_word(kind));
+		    "pattern", config_rule_keyword(kind));
 		fs->dead = true;
 		return;
 	}
@@ -650,7 +650,7 @@ set_limit(struct cfg_file *fs, const char *key, const struct lline *ll,
 		return;
 	if (r->kind != RULE_WATCHFOR) {
 		cfg_report(fs->p, DIAG_WARN, fs->name, ll, 0, "%s under %s is "
-		    "dropped, as swatchdog does", key, kind_word(r->kind));
+		    "dropped, as swatchdog does", key, config_rule_keyword(r->kind));
 		return;
 	}
 	slot = strcasecmp(key, "throttle") == 0 ? &r->throttle :
@@ -734,7 +734,7 @@ add_action(struct cfg_file *fs, const char *key, const struct lline *ll,
 	if (fs->rec->kind != RULE_WATCHFOR) {
 		cfg_report(fs->p, DIAG_WARN, fs->name, ll, 0, "actions under %s "
 		    "are never run: swatchdog drops them",
-		    kind_word(fs->rec->kind));
+		    config_rule_keyword(fs->rec->kind));
 		return;
 	}
 	cfg_make_action(fs->p, fs->name, ll, key, 0, voff, vlen, fs->rec);
@@ -943,7 +943,7 @@ check_shadowed(struct cfg_parser *p)
 				diag_report(p->diag, DIAG_WARN, d->file, d->line,
 				    d->col, NULL, 0, "this sample never reaches "
 				    "its rule: the %s rule at %s:%u takes it "
-				    "first", kind_word(o->kind), o->file,
+				    "first", config_rule_keyword(o->kind), o->file,
 				    o->line);
 				break;
 			}

@@ -46,21 +46,6 @@ dump_action(const struct action *a, FILE *fp)
 	fprintf(fp, "\t# %s:%u\n", a->file, a->line);
 }
 
-static const char *
-kind_word(enum rule_kind k)
-{
-	switch (k) {
-	case RULE_WATCHFOR:
-		return "watchfor";
-	case RULE_IGNORE:
-		return "ignore";
-	case RULE_WAITFOR:
-		return "waitfor";
-	default:
-		return "?";
-	}
-}
-
 void
 dump_config(const struct config *cfg, FILE *fp)
 {
@@ -75,7 +60,7 @@ dump_config(const struct config *cfg, FILE *fp)
 	for (i = 0; i < cfg->nrules; i++) {
 		r = &cfg->rules[i];
 		/* a line with "=" keeps a blank before the value (spec 4) */
-		fprintf(fp, "%s %s\t# %s:%u", kind_word(r->kind),
+		fprintf(fp, "%s %s\t# %s:%u", config_rule_keyword(r->kind),
 		    r->pattern_text + strspn(r->pattern_text, " \t"),
 		    r->file, r->line);
 		if (r->kind == RULE_WATCHFOR)
