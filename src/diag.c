@@ -64,6 +64,8 @@ diag_flush(struct diag *d)
 {
 	size_t i;
 
+	if (d->nmsgs == 0)
+		return;
 	qsort(d->msgs, d->nmsgs, sizeof(*d->msgs), msg_cmp);
 	for (i = 0; i < d->nmsgs; i++) {
 		log_raw("%s", d->msgs[i].text);
