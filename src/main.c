@@ -252,8 +252,10 @@ main(int argc, char *argv[])
 
 	log_init(util_basename(argv[0]), false);
 	out_init();
-	if ((status = opts_parse(&o, argc, argv)) != 0)
+	if ((status = opts_parse(&o, argc, argv)) != 0) {
+		opts_free(&o);
 		return status;
+	}
 	if (o.help)
 		status = opts_help(&o);
 	else if (o.version)
