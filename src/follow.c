@@ -21,6 +21,7 @@
 #include "instance.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "opts.h"
 #include "out.h"
 #include "startup.h"
@@ -40,6 +41,7 @@ struct follow {
 	struct tail		*tail;
 	struct state		*state;
 	struct loop_timer	*restart;
+	struct notify		*notify;	/* the service manager */
 	bool			 quit;		/* a quit rule fired */
 	struct buf		 stdin_buf;	/* partial line from stdin */
 	bool			 stdin_skip;	/* inside an over-long line */
@@ -167,18 +169,22 @@ reload(struct follow *f, int signo)
 
 	log_raw("Caught a SIG%s -- sending a TERM signal to %ld\n",
 	    signame(signo), (long)getpid());
+	notify_reloading(f->notify);
 	d = diag_new(true);
 	in = instance_load(f->o, f->path, d);
 	diag_free(d);
 	if (in == NULL) {
 		log_warnx("%s: config not reloaded, the running one stays",
 		    f->path);
+		notify_ready(f->notify, "config reload failed, the previous "
+		    "one runs");
 		return;
 	}
 	instance_free(f->in);
 	f->in = in;
 	banner(f);
 	arm_restart(f);
+	notify_ready(f->notify, NULL);
 }
 
 static void
@@ -228,6 +234,27 @@ on_usr1(int signo, void *arg)
 		    engine_rule_hits(f->in->engine, i));
 	if (f->tail != NULL)
 		tail_log_stats(f->tail);
+	notify_status(f->notify);
+}
+
+/* systemd's STATUS=: counters since the config was (re)loaded. */
+static void
+status_summary(struct buf *b, void *arg)
+{
+	const struct follow *f = arg;
+	const struct config *cfg = f->in->cfg;
+	struct tail_stats ts = { 0 };
+	unsigned long long hits = 0;
+	size_t i;
+
+	if (f->tail != NULL)
+		tail_stats(f->tail, &ts);
+	for (i = 0; i < cfg->nrules; i++)
+		if (cfg->rules[i].kind == RULE_WATCHFOR)
+			hits += engine_rule_hits(f->in->engine, i);
+	buf_addf(b, "%llu files open, %llu lines, %llu matches",
+	    (unsigned long long)ts.files_open,
+	    engine_records(f->in->engine), hits);
 }
 
 static bool
@@ -359,6 +386,7 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 		daemonize();
 	(void)signal(SIGPIPE, SIG_IGN);
 	f.loop = loop_new();
+	f.notify = notify_new(f.loop, status_summary, &f);
 	loop_signal(f.loop, SIGTERM, on_stop, &f);
 	loop_signal(f.loop, SIGINT, on_stop, &f);
 	loop_signal(f.loop, SIGQUIT, on_stop, &f);
@@ -371,13 +399,16 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 		banner(&f);
 		startup_pid_file(o);
 		arm_restart(&f);
+		notify_ready(f.notify, NULL);
 		if (loop_run(f.loop) == -1)
 			f.status = 1;
+		notify_stopping(f.notify);
 	}
 	out_flush();
 	tail_free(f.tail);
 	state_free(f.state);
 	loop_timer_free(f.restart);
+	notify_free(f.notify);
 	loop_free(f.loop);
 	buf_free(&f.stdin_buf);
 	instance_free(f.in);
