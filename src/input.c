@@ -12,6 +12,7 @@
 
 #include "input.h"
 #include "log.h"
+#include "out.h"
 #include "subst.h"
 #include "util.h"
 
@@ -170,6 +171,11 @@ input_read_fd(int fd, const struct recsep *rs, size_t max_record,
 		b.len += (size_t)got;
 		r.st->bytes += (size_t)got;
 		used = consume(&r, b.data, b.len, got == 0);
+		/*
+		 * The end of a batch: what its records printed is shown now,
+		 * so a live --read-pipe command's alerts are never held back.
+		 */
+		out_flush();
 		if (used == (size_t)-1) {
 			rc = 1;
 			break;
