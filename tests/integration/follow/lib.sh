@@ -54,6 +54,7 @@ new_case() {
 start() {
 	local extra=()
 	[ "$MODE" = poll ] && extra=(-p -P 100)
+	[ -n "${FOLLOW_VERBOSE:-}" ] && extra+=(-v)
 	rm -f ready
 	"$TT" "${extra[@]}" -q 1000 -r ready ${TTARGS[@]+"${TTARGS[@]}"} \
 	    "$@" >> out 2>> err &
