@@ -282,6 +282,13 @@ state_get(const struct state *sp, const char *path, size_t *n)
 	return e->recs;
 }
 
+static bool
+rec_eq(const struct state_rec *a, const struct state_rec *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->fp == b->fp &&
+	    a->fplen == b->fplen && a->offset == b->offset;
+}
+
 void
 state_set(struct state *sp, const char *path, const struct state_rec *recs,
     size_t n)
@@ -290,9 +297,12 @@ state_set(struct state *sp, const char *path, const struct state_rec *recs,
 	size_t i;
 
 	e = entry_find(sp, path);
-	if (e != NULL && e->n == n &&
-	    (n == 0 || memcmp(e->recs, recs, n * sizeof(*recs)) == 0))
-		return;
+	if (e != NULL && e->n == n) {
+		for (i = 0; i < n && rec_eq(&e->recs[i], &recs[i]); i++)
+			continue;
+		if (i == n)
+			return;
+	}
 	if (e == NULL && n == 0)
 		return;
 	if (e != NULL) {
