@@ -211,7 +211,8 @@ tail_restore(struct tfile *tf)
 	 * hence the margin; a copy of a known file (copytruncate) is not a
 	 * new generation.
 	 */
-	qsort(c, nc, sizeof(*c), by_mtime);
+	if (nc > 1)
+		qsort(c, nc, sizeof(*c), by_mtime);
 	for (j = 0; j < nc; j++) {
 		uint64_t mt = (uint64_t)c[j].st.st_mtim.tv_sec * 1000000000ULL +
 		    (uint64_t)c[j].st.st_mtim.tv_nsec;
