@@ -928,8 +928,10 @@ tail_add(struct tail *t, const char *path)
 	tf->polled = t->ifd == -1;
 	TAILQ_INIT(&tf->srcs);
 	TAILQ_INSERT_TAIL(&t->files, tf, entry);
-	if (t->p.state != NULL)
+	if (t->p.state != NULL) {
 		tail_restore(tf);
+		t->state_dirty = true;	/* record the name at once */
+	}
 	/* Watches first, then the name: nothing appended after we return
 	   can be missed (the offset comes from fstat after the open). */
 	tfile_watch_dir(tf);
@@ -994,10 +996,10 @@ tail_commit(struct tail *t)
 	if (!t->state_dirty)
 		return 0;
 	TAILQ_FOREACH(tf, &t->files, entry) {
+		/* Every name is recorded, even while missing: what appears
+		   there after a restart is read from its start. */
 		tail_fill_state(tf, &recs, &n);
-		/* Keep what we had for a name we never saw (still missing). */
-		if (n > 0 || tf->seen || tf->restored)
-			state_set(t->p.state, tf->path, recs, n);
+		state_set(t->p.state, tf->path, recs, n);
 		free(recs);
 	}
 	t->state_dirty = false;

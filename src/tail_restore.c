@@ -159,12 +159,13 @@ tail_restore(struct tfile *tf)
 	size_t n, nc, i, j;
 	bool have_name;
 
+	if (!state_has(t->p.state, tf->path))
+		return;		/* never followed: start at the end */
 	recs = state_get(t->p.state, tf->path, &n);
-	if (n == 0)
-		return;
 	/* Copy: the state may change under us once we deliver lines. */
-	copy = xcalloc(n, sizeof(*copy));
-	memcpy(copy, recs, n * sizeof(*copy));
+	copy = xcalloc(n ? n : 1, sizeof(*copy));
+	if (n > 0)
+		memcpy(copy, recs, n * sizeof(*copy));
 	tf->restored = true;
 	tf->initial = false;
 	tf->seen = true;

@@ -83,12 +83,23 @@ test_roundtrip(void **unused)
 	assert_int_equal(n, 1);
 	assert_int_equal(got[0].offset, 100);
 	assert_true(state_saved_at(sp) > 0);
-	state_set(sp, "/b", NULL, 0);	/* forget */
+	assert_false(state_has(sp, "/c"));
+	state_set(sp, "/b", NULL, 0);	/* known, no file open */
+	state_set(sp, "/c d", NULL, 0);
 	assert_int_equal(state_save(sp), 0);
 	state_free(sp);
 	sp = state_open(dir, "offsets");
 	assert_null(state_get(sp, "/b", &n));
 	assert_int_equal(n, 0);
+	assert_true(state_has(sp, "/b"));
+	assert_true(state_has(sp, "/c d"));
+	state_forget(sp, "/b");
+	assert_int_equal(state_save(sp), 0);
+	state_free(sp);
+	sp = state_open(dir, "offsets");
+	assert_false(state_has(sp, "/b"));
+	assert_true(state_has(sp, "/c d"));
+	assert_int_equal(state_get(sp, "/var/log/x y%z\n", &n)[1].fplen, 1024);
 	state_free(sp);
 	free(file);
 	free(dir);
