@@ -1,6 +1,7 @@
 #ifndef WATCHFOR_STATE_H
 #define WATCHFOR_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,9 +38,17 @@ void		 state_free(struct state *);
  */
 const struct state_rec *state_get(const struct state *, const char *path,
 		    size_t *n);
-/* Replaces the records of `path` (copied). n == 0 forgets the path. */
+/*
+ * Replaces the records of `path` (copied). With n == 0 the path stays
+ * known (followed before, no file open): a file that appears there after
+ * a restart is read from its start.
+ */
 void		 state_set(struct state *, const char *path,
 		    const struct state_rec *, size_t n);
+/* True if the state has an entry for `path`, even with no record. */
+bool		 state_has(const struct state *, const char *path);
+/* Drops the entry of `path`. */
+void		 state_forget(struct state *, const char *path);
 /*
  * Writes the state if it changed since the last save: a temp file in the
  * same directory (mkstemp, 0600), write, fsync, rename over DIR/NAME,

@@ -82,8 +82,12 @@ struct tail	*tail_new(struct loop *, const struct tail_params *,
 int		 tail_add(struct tail *, const char *path);
 /*
  * Saves positions to the state now (when one was given). Called by itself
- * every commit_ms while lines flow, and by tail_free. Returns state_save's
- * result, 0 without a state.
+ * at most every commit_ms while lines flow, and by tail_free. A position
+ * is the start of the first line not yet returned from the callback, so a
+ * partial line is completed once after a restart. Crash window: after a
+ * crash (SIGKILL, power loss) the lines delivered since the last commit,
+ * at most commit_ms worth (1 s by default), are delivered again; nothing
+ * is lost. Returns state_save's result, 0 without a state.
  */
 int		 tail_commit(struct tail *);
 /* Commits, closes every file and watch. tail_free(NULL) is a no-op. */

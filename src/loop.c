@@ -381,9 +381,12 @@ timers_fire(struct loop *lp)
 		heap_remove(lp, t);
 		if (t->interval > 0)
 			timer_arm_at(t, now + t->interval, t->interval);
-		t->cb(t->arg);
-		if (t->owned)
-			owned_free(lp, t);	/* t is not used after this */
+		/* The callback may free t (unless the loop owns it). */
+		if (t->owned) {
+			t->cb(t->arg);
+			owned_free(lp, t);
+		} else
+			t->cb(t->arg);
 	}
 }
 

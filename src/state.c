@@ -6,6 +6,7 @@
  *	watchfor-state 1
  *	saved <ns since the epoch>
  *	f <dev> <ino> <fplen> <fp hex> <offset> <path, %XX-escaped>
+ *	e <path>		(a path followed before, no file open)
  *	...
  *	sum <FNV-1a 64 of every byte above, hex>
  *
@@ -84,19 +85,26 @@ entries_clear(struct state *sp)
 	sp->nents = 0;
 }
 
+static struct entry *
+entry_add(struct state *sp, const char *path)
+{
+	struct entry *e;
+
+	sp->ents = xreallocarray(sp->ents, sp->nents + 1, sizeof(*sp->ents));
+	e = &sp->ents[sp->nents++];
+	e->path = xstrdup(path);
+	e->recs = NULL;
+	e->n = 0;
+	return e;
+}
+
 static void
 rec_append(struct state *sp, const char *path, const struct state_rec *r)
 {
 	struct entry *e;
 
-	if ((e = entry_find(sp, path)) == NULL) {
-		sp->ents = xreallocarray(sp->ents, sp->nents + 1,
-		    sizeof(*sp->ents));
-		e = &sp->ents[sp->nents++];
-		e->path = xstrdup(path);
-		e->recs = NULL;
-		e->n = 0;
-	}
+	if ((e = entry_find(sp, path)) == NULL)
+		e = entry_add(sp, path);
 	e->recs = xreallocarray(e->recs, e->n + 1, sizeof(*e->recs));
 	e->recs[e->n++] = *r;
 }
@@ -181,6 +189,13 @@ parse(struct state *sp, char *data, size_t len)
 			next = line + strlen(line);
 		if (sscanf(line, "saved %llu", &at) == 1) {
 			sp->saved_at = at;
+			continue;
+		}
+		if (sscanf(line, "e %4096s", path) == 1) {
+			if (unescape(path) == -1)
+				return "bad record";
+			if (entry_find(sp, path) == NULL)
+				(void)entry_add(sp, path);
 			continue;
 		}
 		if (sscanf(line, "f %llu %llu %u %llx %llu %4096s", &dev,
@@ -282,6 +297,13 @@ state_get(const struct state *sp, const char *path, size_t *n)
 	return e->recs;
 }
 
+static bool
+rec_eq(const struct state_rec *a, const struct state_rec *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->fp == b->fp &&
+	    a->fplen == b->fplen && a->offset == b->offset;
+}
+
 void
 state_set(struct state *sp, const char *path, const struct state_rec *recs,
     size_t n)
@@ -290,18 +312,38 @@ state_set(struct state *sp, const char *path, const struct state_rec *recs,
 	size_t i;
 
 	e = entry_find(sp, path);
-	if (e != NULL && e->n == n &&
-	    (n == 0 || memcmp(e->recs, recs, n * sizeof(*recs)) == 0))
-		return;
-	if (e == NULL && n == 0)
-		return;
-	if (e != NULL) {
-		free(e->recs);
-		e->recs = NULL;
-		e->n = 0;
+	if (e != NULL && e->n == n) {
+		for (i = 0; i < n && rec_eq(&e->recs[i], &recs[i]); i++)
+			continue;
+		if (i == n)
+			return;
 	}
+	if (e == NULL)
+		e = entry_add(sp, path);
+	free(e->recs);
+	e->recs = NULL;
+	e->n = 0;
 	for (i = 0; i < n; i++)
 		rec_append(sp, path, &recs[i]);
+	sp->dirty = true;
+}
+
+bool
+state_has(const struct state *sp, const char *path)
+{
+	return entry_find(sp, path) != NULL;
+}
+
+void
+state_forget(struct state *sp, const char *path)
+{
+	struct entry *e;
+
+	if ((e = entry_find(sp, path)) == NULL)
+		return;
+	free(e->path);
+	free(e->recs);
+	*e = sp->ents[--sp->nents];
 	sp->dirty = true;
 }
 
@@ -337,7 +379,12 @@ state_save(struct state *sp)
 	buf_adds(&b, STATE_MAGIC);
 	buf_addf(&b, "saved %llu\n", (unsigned long long)ts.tv_sec *
 	    1000000000ULL + (unsigned long long)ts.tv_nsec);
-	for (i = 0; i < sp->nents; i++)
+	for (i = 0; i < sp->nents; i++) {
+		if (sp->ents[i].n == 0) {
+			buf_adds(&b, "e ");
+			escape(&b, sp->ents[i].path);
+			buf_addc(&b, '\n');
+		}
 		for (j = 0; j < sp->ents[i].n; j++) {
 			const struct state_rec *r = &sp->ents[i].recs[j];
 
@@ -349,6 +396,7 @@ state_save(struct state *sp)
 			escape(&b, sp->ents[i].path);
 			buf_addc(&b, '\n');
 		}
+	}
 	buf_addf(&b, "sum %016llx\n", (unsigned long long)fnv(b.data, b.len));
 	tmp = xasprintf("%s/.%s.XXXXXX", sp->dir, util_basename(sp->path));
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {

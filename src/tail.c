@@ -583,28 +583,26 @@ src_truncated(struct src *s, const char *why)
 	log_info("%s: file truncated (%s)", tf->path, why);
 	cpath = xasprintf("%s.1", tf->path);
 	if (s->fplen > 0 && stat(cpath, &cst) == 0 && S_ISREG(cst.st_mode) &&
-	    (uint64_t)cst.st_size > s->lstart &&
 	    find_open(t, cst.st_dev, cst.st_ino, &owner) == NULL &&
 	    (c = src_open(tf, cpath, s->lstart, false)) != NULL) {
+		/* Our src list owns it from here, whatever it turns out to be. */
+		TAILQ_INSERT_BEFORE(s, c, entry);
 		if (!tail_is_compressed(c->fd, cpath) &&
 		    tail_head_hash(c->fd, s->fplen, &h) == 0 && h == s->fp) {
 			decide(t, "%s: reading the rest of the copy %s from "
 			    "%llu", tf->path, cpath,
 			    (unsigned long long)s->lstart);
+			/*
+			 * Kept (and saved in the state) until quiet, so that a
+			 * restart knows this copy was read.
+			 */
 			c->draining = true;
 			c->copy = true;
-			/* The copy's lines come before the new content. */
-			TAILQ_INSERT_BEFORE(s, c, entry);
+			if ((uint64_t)cst.st_size < c->off)
+				c->off = c->lstart = (uint64_t)cst.st_size;
 			(void)src_read(c, 0);
-			if (c->part.len > 0)
-				t->st.gap_bytes += c->part.len;
+		} else
 			src_close(c);
-		} else {
-			t->nopen--;
-			close(c->fd);
-			buf_free(&c->part);
-			free(c);
-		}
 	} else
 		t->st.gap_bytes += s->off - s->lstart;	/* dropped partial */
 	free(cpath);
@@ -654,8 +652,10 @@ tfile_sync(struct tfile *tf)
 	uint64_t now;
 
 	tf->dirty = false;
+	/* A copy was read once when found: later writes to it (cp over an
+	   old copy) are not ours. */
 	TAILQ_FOREACH(s, &tf->srcs, entry)
-		if (s != tf->cur && src_read(s, READ_BUDGET))
+		if (s != tf->cur && !s->copy && src_read(s, READ_BUDGET))
 			t->more = true;
 	if (tf->dwd == -1 && !tf->polled)
 		tfile_watch_dir(tf);
@@ -699,7 +699,10 @@ tfile_sync(struct tfile *tf)
 		    DELETED_QUIET_MS : t->quiet_ms;
 		if (now - s->last_data < quiet)
 			continue;
-		if (s->part.len > 0 && !s->skipping) {
+		if (s->part.len > 0 && s->copy) {
+			/* Its writer goes on in the truncated file. */
+			t->st.gap_bytes += s->part.len;
+		} else if (s->part.len > 0 && !s->skipping) {
 			decide(t, "%s: delivering the unterminated last line "
 			    "of the old file", tf->path);
 			deliver(s, s->part.data, s->part.len,
@@ -925,8 +928,10 @@ tail_add(struct tail *t, const char *path)
 	tf->polled = t->ifd == -1;
 	TAILQ_INIT(&tf->srcs);
 	TAILQ_INSERT_TAIL(&t->files, tf, entry);
-	if (t->p.state != NULL)
+	if (t->p.state != NULL) {
 		tail_restore(tf);
+		t->state_dirty = true;	/* record the name at once */
+	}
 	/* Watches first, then the name: nothing appended after we return
 	   can be missed (the offset comes from fstat after the open). */
 	tfile_watch_dir(tf);
@@ -965,7 +970,8 @@ tail_fill_state(struct tfile *tf, struct state_rec **recs, size_t *n)
 		cnt++;
 	*recs = cnt ? xcalloc(cnt, sizeof(**recs)) : NULL;
 	TAILQ_FOREACH(s, &tf->srcs, entry) {
-		if (s->copy)
+		/* An unlinked file cannot be found again. */
+		if (s->deleted && s != tf->cur)
 			continue;
 		(*recs)[i].dev = s->dev;
 		(*recs)[i].ino = s->ino;
@@ -990,10 +996,10 @@ tail_commit(struct tail *t)
 	if (!t->state_dirty)
 		return 0;
 	TAILQ_FOREACH(tf, &t->files, entry) {
+		/* Every name is recorded, even while missing: what appears
+		   there after a restart is read from its start. */
 		tail_fill_state(tf, &recs, &n);
-		/* Keep what we had for a name we never saw (still missing). */
-		if (n > 0 || tf->seen || tf->restored)
-			state_set(t->p.state, tf->path, recs, n);
+		state_set(t->p.state, tf->path, recs, n);
 		free(recs);
 	}
 	t->state_dirty = false;

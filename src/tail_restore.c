@@ -103,6 +103,27 @@ try_open(struct tfile *tf, const char *path, const struct state_rec *r)
 	return s;
 }
 
+#define MTIME_SLACK_NS	50000000ULL
+
+/* Does the file start like one of the saved files? */
+static bool
+is_copy_of_known(const char *path, const struct state_rec *recs, size_t n)
+{
+	uint64_t h;
+	size_t i;
+	bool yes = false;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return false;
+	for (i = 0; i < n && !yes; i++)
+		yes = recs[i].fplen > 0 &&
+		    tail_head_hash(fd, recs[i].fplen, &h) == 0 &&
+		    h == recs[i].fp;
+	close(fd);
+	return yes;
+}
+
 static int
 by_mtime(const void *a, const void *b)
 {
@@ -138,12 +159,13 @@ tail_restore(struct tfile *tf)
 	size_t n, nc, i, j;
 	bool have_name;
 
+	if (!state_has(t->p.state, tf->path))
+		return;		/* never followed: start at the end */
 	recs = state_get(t->p.state, tf->path, &n);
-	if (n == 0)
-		return;
 	/* Copy: the state may change under us once we deliver lines. */
-	copy = xcalloc(n, sizeof(*copy));
-	memcpy(copy, recs, n * sizeof(*copy));
+	copy = xcalloc(n ? n : 1, sizeof(*copy));
+	if (n > 0)
+		memcpy(copy, recs, n * sizeof(*copy));
 	tf->restored = true;
 	tf->initial = false;
 	tf->seen = true;
@@ -162,18 +184,19 @@ tail_restore(struct tfile *tf)
 			continue;
 		}
 		s = NULL;
-		for (j = 0; j < nc && s == NULL; j++)
+		for (j = 0; j < nc; j++)
 			if (!c[j].used && c[j].st.st_dev == r->dev &&
 			    c[j].st.st_ino == r->ino &&
 			    (s = try_open(tf, c[j].path, r)) != NULL)
-				c[j].used = true;
+				break;
 		/* Not there: perhaps copytruncate's copy of it. */
-		for (j = 0; j < nc && s == NULL; j++)
-			if (!c[j].used && r->fplen >= 32 &&
+		for (j = s != NULL ? j : 0; j < nc && s == NULL; j++)
+			if (!c[j].used && r->fplen > 0 &&
 			    (s = try_open(tf, c[j].path, r)) != NULL)
-				c[j].used = true;
+				break;
 		if (s != NULL) {
-			add_draining(tf, s, c[j - 1].path);
+			c[j].used = true;
+			add_draining(tf, s, c[j].path);
 			continue;
 		}
 		log_warnx("%s: a file followed before the restart is gone "
@@ -183,16 +206,23 @@ tail_restore(struct tfile *tf)
 		    (unsigned long long)r->offset);
 		t->st.gap_bytes++;
 	}
-	/* Generations born while we were down, oldest first, from 0. */
-	qsort(c, nc, sizeof(*c), by_mtime);
+	/*
+	 * Generations born while we were down, oldest first, from 0. File
+	 * times may come from a coarse clock (a tick behind the real time),
+	 * hence the margin; a copy of a known file (copytruncate) is not a
+	 * new generation.
+	 */
+	if (nc > 1)
+		qsort(c, nc, sizeof(*c), by_mtime);
 	for (j = 0; j < nc; j++) {
 		uint64_t mt = (uint64_t)c[j].st.st_mtim.tv_sec * 1000000000ULL +
 		    (uint64_t)c[j].st.st_mtim.tv_nsec;
 		struct tfile *owner = NULL;
 
-		if (c[j].used || mt <= saved_at ||
+		if (c[j].used || mt + MTIME_SLACK_NS < saved_at ||
 		    (have_name && c[j].st.st_dev == nst.st_dev &&
-		    c[j].st.st_ino == nst.st_ino))
+		    c[j].st.st_ino == nst.st_ino) ||
+		    is_copy_of_known(c[j].path, copy, n))
 			continue;
 		TAILQ_FOREACH(s, &tf->srcs, entry)
 			if (s->dev == c[j].st.st_dev && s->ino == c[j].st.st_ino)

@@ -125,7 +125,25 @@ s24() {
 	grep -q 'is gone' err || fail "gap not reported"
 }
 
+s_created_while_down() {
+	new_case created_while_down
+	start log		# missing: the name is recorded anyway
+	stop
+	w log a-1 a-2		# born while down: read from its start
+	start log
+	w log a-3
+	wait_for 'grep -q a-3 out'
+	stop
+	rm log
+	start log
+	stop
+	w log b-1		# deleted, then recreated while down
+	start log
+	check
+}
+
 run_both s21
+run_both s_created_while_down
 run_both s22
 run_both s23
 run_both s23b

@@ -18,7 +18,11 @@ trap cleanup EXIT
 
 [ -f "$BUILD/libwatchfor_core.a" ] || { echo "no $BUILD/libwatchfor_core.a"; exit 77; }
 TT=$ROOT/tailtest
-cc -I"$SRC/include" "$SRC/tests/integration/follow/tailtest.c" \
+SANFLAGS=
+# A library built with WATCHFOR_SANITIZE needs the same at link time.
+nm "$BUILD/libwatchfor_core.a" 2>/dev/null | grep -q __asan_ &&
+    SANFLAGS="-fsanitize=address,undefined"
+cc $SANFLAGS -I"$SRC/include" "$SRC/tests/integration/follow/tailtest.c" \
     "$BUILD/libwatchfor_core.a" $(pkg-config --libs libpcre2-8) -o "$TT" ||
     { echo "cannot build tailtest"; exit 1; }
 
@@ -54,6 +58,7 @@ new_case() {
 start() {
 	local extra=()
 	[ "$MODE" = poll ] && extra=(-p -P 100)
+	[ -n "${FOLLOW_VERBOSE:-}" ] && extra+=(-v)
 	rm -f ready
 	"$TT" "${extra[@]}" -q 1000 -r ready ${TTARGS[@]+"${TTARGS[@]}"} \
 	    "$@" >> out 2>> err &
