@@ -94,6 +94,11 @@ void		 loop_force_sigchld(struct loop *);
  */
 int		 loop_run(struct loop *);
 void		 loop_stop(struct loop *);
+/*
+ * Calls `cb` before every wait for events: the end of a batch of work,
+ * where buffered output is flushed. NULL removes it.
+ */
+void		 loop_set_before_wait(struct loop *, loop_timer_cb *cb, void *arg);
 /* Runs one round: waits at most `timeout_ms` (-1: no limit). For tests. */
 int		 loop_run_once(struct loop *, int timeout_ms);
 

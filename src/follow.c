@@ -65,6 +65,13 @@ on_line(struct follow *f, const char *line, size_t len)
 		f->quit = true;
 		loop_stop(f->loop);
 	}
+}
+
+/* Before the loop waits: what this batch of lines printed is shown. */
+static void
+flush_batch(void *arg)
+{
+	(void)arg;
 	out_flush();
 }
 
@@ -386,6 +393,7 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 		daemonize();
 	(void)signal(SIGPIPE, SIG_IGN);
 	f.loop = loop_new();
+	loop_set_before_wait(f.loop, flush_batch, NULL);
 	f.notify = notify_new(f.loop, status_summary, &f);
 	loop_signal(f.loop, SIGTERM, on_stop, &f);
 	loop_signal(f.loop, SIGINT, on_stop, &f);

@@ -78,6 +78,8 @@ struct loop {
 	size_t		 nheap, heapcap;
 	struct loop_timer *owned;
 	struct sighandler handlers[LOOP_NSIG];
+	loop_timer_cb	*before_wait;	/* called before every wait */
+	void		*before_wait_arg;
 };
 
 static sigset_t	 saved_mask;
@@ -651,12 +653,21 @@ dispatch(struct loop *lp, struct reg *r, uint32_t events)
 	}
 }
 
+void
+loop_set_before_wait(struct loop *lp, loop_timer_cb *cb, void *arg)
+{
+	lp->before_wait = cb;
+	lp->before_wait_arg = arg;
+}
+
 int
 loop_run_once(struct loop *lp, int timeout_ms)
 {
 	struct epoll_event evs[LOOP_MAXEV];
 	int i, n;
 
+	if (lp->before_wait != NULL)
+		lp->before_wait(lp->before_wait_arg);
 	timers_program(lp);
 	n = epoll_wait(lp->epfd, evs, LOOP_MAXEV, timeout_ms);
 	lp->wakeups++;

@@ -71,6 +71,24 @@ test_timer_order(void **state)
 	loop_free(r.lp);
 }
 
+/* The before-wait hook runs once per round, before the loop sleeps. */
+static void
+test_before_wait(void **state)
+{
+	struct rec r = { 0 };
+	struct tcase a = { &r, 'a' }, w = { &r, 'w' };
+
+	(void)state;
+	r.lp = loop_new();
+	r.stop_after = 2;
+	loop_set_before_wait(r.lp, on_timer, &w);
+	loop_add_timer(r.lp, 10, on_timer, &a);
+	assert_int_equal(loop_run(r.lp), 0);
+	/* waits once before the timer, then the timer ends the run */
+	assert_string_equal(r.seq, "wa");
+	loop_free(r.lp);
+}
+
 static void
 test_timer_same_deadline_fifo(void **state)
 {
@@ -331,6 +349,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timer_order),
+		cmocka_unit_test(test_before_wait),
 		cmocka_unit_test(test_timer_same_deadline_fifo),
 		cmocka_unit_test(test_timer_periodic),
 		cmocka_unit_test(test_timer_rearm_zero),
