@@ -117,6 +117,8 @@ struct config {
 	/* Meaning given to directives that exist so far. */
 	char		**inputs;	/* "#% input FILE", in order */
 	size_t		 ninputs;
+	char		**input_commands; /* "#% input-command CMD" */
+	size_t		 ninput_commands;
 	char		*state_dir;	/* "#% state-dir DIR", or NULL */
 	char		**files;	/* every file read, for locations */
 	size_t		 nfiles;

@@ -1000,6 +1000,9 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->ninputs; i++)
 		free(cfg->inputs[i]);
 	free(cfg->inputs);
+	for (i = 0; i < cfg->ninput_commands; i++)
+		free(cfg->input_commands[i]);
+	free(cfg->input_commands);
 	free(cfg->state_dir);
 	for (i = 0; i < cfg->nfiles; i++)
 		free(cfg->files[i]);

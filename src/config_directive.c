@@ -29,6 +29,7 @@ struct dir_def {
 /* Sorted by name: searched with bsearch. */
 static const struct dir_def dir_defs[] = {
 	{ "input",		DIR_GLOBAL,	0 },
+	{ "input-command",	DIR_GLOBAL,	0 },
 	{ "sample-match",	DIR_RULE,	1 },
 	{ "sample-nomatch",	DIR_RULE,	-1 },
 	{ "state-dir",		DIR_GLOBAL,	0 },
@@ -88,6 +89,10 @@ global_directive(struct cfg_parser *p, const struct dir_def *def,
 		cfg->inputs = xreallocarray(cfg->inputs, cfg->ninputs + 1,
 		    sizeof(*cfg->inputs));
 		cfg->inputs[cfg->ninputs++] = xstrdup(value);
+	} else if (strcmp(def->name, "input-command") == 0) {
+		cfg->input_commands = xreallocarray(cfg->input_commands,
+		    cfg->ninput_commands + 1, sizeof(*cfg->input_commands));
+		cfg->input_commands[cfg->ninput_commands++] = xstrdup(value);
 	} else if (strcmp(def->name, "state-dir") == 0) {
 		free(cfg->state_dir);
 		cfg->state_dir = xstrdup(value);

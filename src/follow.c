@@ -14,11 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdsrc.h"
 #include "config.h"
 #include "diag.h"
 #include "engine.h"
 #include "follow.h"
 #include "instance.h"
+#include "linebuf.h"
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
@@ -30,7 +32,6 @@
 #include "util.h"
 
 #define FOLLOW_EXIT_NO_INPUT	2
-#define STDIN_BLOCK		(64 * 1024)
 #define STDIN_MAX_LINE		(16u << 20)
 
 struct follow {
@@ -43,8 +44,9 @@ struct follow {
 	struct loop_timer	*restart;
 	struct notify		*notify;	/* the service manager */
 	bool			 quit;		/* a quit rule fired */
-	struct buf		 stdin_buf;	/* partial line from stdin */
-	bool			 stdin_skip;	/* inside an over-long line */
+	struct linebuf		 stdin_lb;	/* standard input as a pipe */
+	struct cmdsrc		**cmds;		/* "#% input-command" */
+	size_t			 ncmds;
 	int			 status;
 };
 
@@ -84,47 +86,20 @@ tail_line(const char *line, size_t len, const char *path, unsigned flags,
 	on_line(arg, line, len);
 }
 
+static void
+lb_line(const char *line, size_t len, void *arg)
+{
+	on_line(arg, line, len);
+}
+
 /* Standard input as a pipe: lines as they come, the rest at its end. */
 static void
 stdin_ready(int fd, uint32_t events, void *arg)
 {
 	struct follow *f = arg;
-	struct buf *b = &f->stdin_buf;
-	const char *nl;
-	size_t used = 0;
-	ssize_t n;
 
 	(void)events;
-	buf_reserve(b, STDIN_BLOCK);
-	n = read(fd, b->data + b->len, STDIN_BLOCK);
-	if (n == -1) {
-		if (errno == EAGAIN || errno == EINTR)
-			return;
-		log_warn("read standard input");
-		n = 0;
-	}
-	b->len += (size_t)n;
-	while ((nl = memchr(b->data + used, '\n', b->len - used)) != NULL) {
-		if (!f->stdin_skip)
-			on_line(f, b->data + used, (size_t)(nl - b->data) -
-			    used);
-		f->stdin_skip = false;
-		used = (size_t)(nl - b->data) + 1;
-	}
-	memmove(b->data, b->data + used, b->len - used);
-	b->len -= used;
-	if (b->len > STDIN_MAX_LINE && !f->stdin_skip) {
-		log_warnx("standard input: line over %u bytes: matched its "
-		    "head, skipped the rest", STDIN_MAX_LINE);
-		on_line(f, b->data, STDIN_MAX_LINE);
-		f->stdin_skip = true;
-	}
-	if (f->stdin_skip)
-		b->len = 0;
-	if (n == 0) {
-		if (b->len > 0 && !f->stdin_skip)
-			on_line(f, b->data, b->len);
-		b->len = 0;
+	if (linebuf_read(&f->stdin_lb, fd, lb_line, f) != 1) {
 		loop_del_fd(f->loop, fd);
 		loop_stop(f->loop);
 	}
@@ -327,6 +302,22 @@ add_files(struct follow *f)
 	return n;
 }
 
+/* "#% input-command CMD": long-running commands, restarted if they die. */
+static size_t
+add_commands(struct follow *f)
+{
+	const struct config *cfg = f->in->cfg;
+	size_t i;
+
+	for (i = 0; i < cfg->ninput_commands; i++) {
+		f->cmds = xreallocarray(f->cmds, f->ncmds + 1,
+		    sizeof(*f->cmds));
+		f->cmds[f->ncmds++] = cmdsrc_new(f->loop,
+		    cfg->input_commands[i], lb_line, f);
+	}
+	return f->ncmds;
+}
+
 static bool
 stdin_is_pipe(void)
 {
@@ -352,7 +343,7 @@ setup_inputs(struct follow *f)
 	tp.state = f->state;
 	tp.poll = getenv("WATCHFOR_POLL") != NULL;	/* tests */
 	f->tail = tail_new(f->loop, &tp, tail_line, f);
-	if (add_files(f) > 0)
+	if (add_files(f) + add_commands(f) > 0)
 		return 0;
 	if (stdin_is_pipe()) {
 		(void)fcntl(STDIN_FILENO, F_SETFL,
@@ -385,10 +376,12 @@ int
 follow_run(const struct opts *o, const char *path, struct instance *in)
 {
 	struct follow f = { 0 };
+	size_t i;
 
 	f.o = o;
 	f.path = path;
 	f.in = in;
+	linebuf_init(&f.stdin_lb, "standard input", STDIN_MAX_LINE);
 	if (o->daemon)
 		daemonize();
 	(void)signal(SIGPIPE, SIG_IGN);
@@ -418,7 +411,10 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 	loop_timer_free(f.restart);
 	notify_free(f.notify);
 	loop_free(f.loop);
-	buf_free(&f.stdin_buf);
+	for (i = 0; i < f.ncmds; i++)
+		cmdsrc_free(f.cmds[i]);
+	free(f.cmds);
+	linebuf_free(&f.stdin_lb);
 	instance_free(f.in);
 	return f.status;
 }

@@ -114,6 +114,18 @@ RC=$?
 [ "$RC" = 0 ] || fail "stdin pipe exit status $RC"
 has "got a" && has "got b" || fail "stdin lines"
 
+new_case input_command
+# a long-running command as input, started again when it dies
+printf '#%% input-command sh -c "echo ERROR one; echo ERROR two; exit 3"\n' > c
+printf 'watchfor /ERROR (\\w+)/\n\techo normal,message=got $1\n' >> c
+start -c c < /dev/null
+wait_for '[ "$(count "got two")" -ge 2 ]' || fail "command not restarted"
+grep -q 'input command "sh -c "echo ERROR one; echo ERROR two; exit 3"": exit status 3' err ||
+    fail "exit status not logged"
+grep -q "started again in 1 s" err || fail "restart not logged"
+stop
+[ "$RC" = 0 ] || fail "exit status $RC"
+
 new_case no_input
 printf 'watchfor /x/\n\techo\n' > c
 if [ -e /var/log/messages ] || [ -e /var/log/syslog ]; then
