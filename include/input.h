@@ -48,4 +48,7 @@ struct input_stats {
 int	input_read_fd(int fd, const struct recsep *, size_t max_record,
 	    input_record_cb *cb, void *arg, struct input_stats *stats);
 
+/* Tests: read at most `n` bytes at a time (0: the default block). */
+void	input_set_block(size_t n);
+
 #endif

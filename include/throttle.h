@@ -23,9 +23,13 @@ struct throttle_spec {
 	double		 threshold_n;	/* its numeric value */
 };
 
+/* Longest hold, in seconds (about 31 million years). */
+#define THROTTLE_HOLD_MAX	1e15
+
 /*
  * Parses the hold time "[[[D:]H:]M:]S" (fields left-padded with zeros);
- * fields are Perl numbers, so junk counts as 0. Returns seconds.
+ * fields are Perl numbers, so junk counts as 0. Returns seconds, clamped
+ * to +-THROTTLE_HOLD_MAX.
  */
 long long	 throttle_parse_hold(const char *);
 

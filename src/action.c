@@ -247,15 +247,33 @@ prepare_thr(const struct action *a, unsigned swid, struct diag *d)
 	return t;
 }
 
+#define BELL_MAX_RINGS	1000
+#define BELL_MAX_DELAY	60.0	/* seconds */
+
 static void
 prepare_bell(struct action *a, struct action_rt *rt)
 {
 	const struct action_opt *o;
+	double rings;
 
-	rt->rings = a->arg != NULL ? (long)perl_number(a->arg) : 1;
+	rings = a->arg != NULL ? perl_number(a->arg) : 1;
+	/*
+	 * Perl counts down from the number while it is above 0, so 2.5
+	 * rings 3 times; capped to a sane count (nan rings none).
+	 */
+	if (!(rings > 0))
+		rt->rings = 0;
+	else if (rings > BELL_MAX_RINGS)
+		rt->rings = BELL_MAX_RINGS;
+	else
+		rt->rings = (long)rings + ((double)(long)rings < rings);
 	rt->delay = 0.2;
 	if ((o = find_opt(a, "DELAY")) != NULL)
 		rt->delay = perl_number(o->value);
+	if (!(rt->delay >= 0))
+		rt->delay = 0;
+	else if (rt->delay > BELL_MAX_DELAY)
+		rt->delay = BELL_MAX_DELAY;
 }
 
 static int

@@ -18,6 +18,14 @@
 
 #define INPUT_BLOCK	(256 * 1024)
 
+static size_t input_block = INPUT_BLOCK;
+
+void
+input_set_block(size_t n)
+{
+	input_block = n > 0 ? n : INPUT_BLOCK;
+}
+
 int
 recsep_init(struct recsep *rs, const char *irs, char **err)
 {
@@ -68,19 +76,6 @@ find_sep(const struct recsep *rs, const char *p, size_t n)
 	else
 		q = memmem(p, n, rs->sep, rs->len);
 	return q != NULL ? (size_t)(q - p) : n;
-}
-
-/* Length of the separator run at p (paragraph mode takes every \n). */
-static size_t
-sep_run(const struct recsep *rs, const char *p, size_t n)
-{
-	size_t i = 0;
-
-	if (!rs->paragraph)
-		return rs->len;
-	while (i < n && p[i] == '\n')
-		i++;
-	return i;
 }
 
 struct reader {
@@ -135,9 +130,12 @@ consume(struct reader *r, const char *p, size_t n, bool eof)
 				return (size_t)-1;
 			return n;
 		}
-		run = sep_run(r->rs, p + used + at, n - used - at);
-		if (r->rs->paragraph && used + at + run == n && !eof)
-			return used;	/* more newlines may follow */
+		/*
+		 * Paragraph mode: the record ends at "\n\n"; the newlines
+		 * after those are skipped as the next record's leading ones,
+		 * even when they only come with a later read.
+		 */
+		run = r->rs->paragraph ? 2 : r->rs->len;
 		if (!r->skipping && !deliver(r, p + used, at))
 			return (size_t)-1;
 		r->skipping = false;
@@ -158,10 +156,10 @@ input_read_fd(int fd, const struct recsep *rs, size_t max_record,
 	ssize_t got;
 	int rc = 0;
 
-	buf_reserve(&b, INPUT_BLOCK);
+	buf_reserve(&b, input_block);
 	for (;;) {
-		buf_reserve(&b, INPUT_BLOCK);
-		got = read(fd, b.data + b.len, b.cap - b.len - 1);
+		buf_reserve(&b, input_block);
+		got = read(fd, b.data + b.len, input_block);
 		if (got == -1) {
 			if (errno == EINTR)
 				continue;

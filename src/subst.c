@@ -515,8 +515,12 @@ named_group(struct comp *c, size_t start)
 	while (is_word((unsigned char)c->s[c->i]))
 		c->i++;
 	b = c->i;
-	if (q != 0 && c->s[c->i++] != q)
-		b = a;
+	if (q != 0) {
+		if (c->s[c->i] != q)
+			b = a;		/* unclosed: stay on the NUL, if any */
+		else
+			c->i++;
+	}
 	while (c->s[c->i] == ' ')
 		c->i++;
 	if (b == a || (unsigned char)c->s[a] < 'A' || c->s[c->i] != '}')

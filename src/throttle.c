@@ -43,7 +43,7 @@ throttle_parse_hold(const char *s)
 	static const long long unit[4] = { 86400, 3600, 60, 1 };
 	const char *field[4], *p;
 	size_t flen[4], n = 0, i;
-	long long total = 0;
+	double total = 0;
 
 	/* Perl's split(/:/) drops trailing empty fields */
 	for (p = s;;) {
@@ -64,9 +64,15 @@ throttle_parse_hold(const char *s)
 	if (n > 4)
 		n = 4;	/* swatchdog would pass extra fields on; keep DHMS */
 	for (i = 0; i < n; i++)
-		total += (long long)perl_num(field[i], flen[i]) *
-		    unit[4 - n + i];
-	return total;
+		total += perl_num(field[i], flen[i]) * (double)unit[4 - n + i];
+	/* nan holds nothing; a hold past a million years is "for ever" */
+	if (total != total)
+		return 0;
+	if (!(total > -THROTTLE_HOLD_MAX))
+		return -THROTTLE_HOLD_MAX;
+	if (!(total < THROTTLE_HOLD_MAX))
+		return THROTTLE_HOLD_MAX;
+	return (long long)total;
 }
 
 struct throttle *

@@ -351,6 +351,12 @@ static const struct error_case error_cases[] = {
 	{ TMPL_VALUE, "$1->[0]", 2, "dereference" },
 	{ TMPL_VALUE, "$&[0]", 2, "subscript" },
 	{ TMPL_VALUE, "$+{n}[0]", 5, "subscript" },
+	/* fuzz: an unclosed quoted name ends at the NUL, not past it */
+	{ TMPL_VALUE, "$+{'a", 0, "takes a group name" },
+	{ TMPL_VALUE, "x $+{\"", 2, "takes a group name" },
+	/* 63 bytes: the NUL is the last byte of the copy's 64-byte buffer */
+	{ TMPL_VALUE, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	    "$+{'a", 58, "takes a group name" },
 	{ TMPL_VALUE, "$_{x}", 2, "subscript" },
 	{ TMPL_VALUE, "$.", 0, "special variable $." },
 	{ TMPL_VALUE, "$+[0]", 0, "special variable $+" },
@@ -385,8 +391,11 @@ test_errors(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
-		t = tmpl_compile(error_cases[i].tmpl, error_cases[i].mode,
-		    false, &err, &off);
+		/* on the heap, exactly sized: ASan sees any read past it */
+		char *text = xstrdup(error_cases[i].tmpl);
+
+		t = tmpl_compile(text, error_cases[i].mode, false, &err, &off);
+		free(text);
 		if (t != NULL)
 			fail_msg("case %zu: [%s] compiled", i,
 			    error_cases[i].tmpl);

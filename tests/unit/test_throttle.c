@@ -23,6 +23,14 @@ test_hold_forms(void **state)
 	assert_int_equal(throttle_parse_hold("0:0:5"), 5);
 	assert_int_equal(throttle_parse_hold("-1"), -1);
 	assert_int_equal(throttle_parse_hold("x"), 0);
+	/* fuzz: huge, infinite and nan fields are clamped, never UB */
+	assert_true(throttle_parse_hold("1555555555555555555555555555:00") ==
+	    (long long)THROTTLE_HOLD_MAX);
+	assert_true(throttle_parse_hold("999999999999999999:00:00:00") ==
+	    (long long)THROTTLE_HOLD_MAX);
+	assert_true(throttle_parse_hold("-inf") ==
+	    -(long long)THROTTLE_HOLD_MAX);
+	assert_int_equal(throttle_parse_hold("nan"), 0);
 }
 
 /* Feeds events at the given times; returns the outputs joined by '|'. */
