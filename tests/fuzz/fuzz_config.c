@@ -82,41 +82,56 @@ expand_dir(const uint8_t *data, size_t size, struct buf *out)
 	}
 }
 
-static void
+/* Returns the number of rules of a config that loads and prepares, or -1. */
+static long
 load_one(bool old_style, bool check, bool awk)
 {
 	struct action_params ap = { .awk_field_syntax = awk,
 	    .colors_disabled = !awk };
 	struct config *cfg;
 	struct diag *d;
+	long nrules = -1;
 
 	d = diag_new(check);
 	cfg = config_load(main_path, old_style, d);
 	if (cfg != NULL) {
 		FUZZ_CHECK(!diag_stopped(d), "config returned after a stop");
 		FUZZ_CHECK(cfg->nfiles >= 1, "no file recorded");
-		(void)actions_prepare(cfg, &ap, d);
+		if (actions_prepare(cfg, &ap, d) == 0 && diag_errors(d) == 0)
+			nrules = (long)cfg->nrules;
 		actions_release(cfg);
 		config_free(cfg);
 	} else
 		FUZZ_CHECK(diag_errors(d) > 0 || diag_stopped(d),
 		    "config_load failed without an error");
 	diag_free(d);
+	return nrules;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct buf b = { 0 };
+	struct buf text = { 0 };
+	long a, b;
 
 	if (size > 64 * 1024)
 		return -1;
-	expand_dir(data, size, &b);
-	fuzz_write_file(main_path, b.data, b.len);
-	buf_free(&b);
-	load_one(false, false, false);
-	load_one(false, true, true);
-	load_one(true, false, true);
-	load_one(true, true, false);
+	expand_dir(data, size, &text);
+	fuzz_write_file(main_path, text.data, text.len);
+	buf_free(&text);
+	/*
+	 * --check is the stricter voice (it also reports what swatchdog
+	 * only finds when an action runs, such as a bad echo color): what
+	 * it accepts runs in swatchdog's voice too, with the same rules.
+	 */
+	a = load_one(false, false, false);
+	b = load_one(false, true, false);
+	FUZZ_CHECK(b == -1 || a == b, "new style: %ld rules in swatchdog's "
+	    "voice, %ld under --check (-1: cannot run)", a, b);
+	(void)load_one(false, false, true);
+	a = load_one(true, false, true);
+	b = load_one(true, true, true);
+	FUZZ_CHECK(b == -1 || a == b, "old style: %ld rules in swatchdog's "
+	    "voice, %ld under --check (-1: cannot run)", a, b);
 	return 0;
 }
