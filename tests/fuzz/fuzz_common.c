@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <glob.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,22 +55,58 @@ rm_tmpdir(void)
 		(void)nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * libFuzzer's fork mode and crashes end processes without atexit():
+ * directories whose owner (named in their "pid" file) is gone are removed.
+ */
+static void
+sweep(const char *base)
+{
+	char pat[4096], path[4200];
+	glob_t g;
+	FILE *fp;
+	size_t i;
+	long pid;
+
+	snprintf(pat, sizeof(pat), "%s/watchfor-fuzz.*", base);
+	if (glob(pat, 0, NULL, &g) != 0)
+		return;
+	for (i = 0; i < g.gl_pathc; i++) {
+		snprintf(path, sizeof(path), "%s/pid", g.gl_pathv[i]);
+		if ((fp = fopen(path, "re")) == NULL)
+			continue;
+		if (fscanf(fp, "%ld", &pid) == 1 && pid > 0 &&
+		    kill((pid_t)pid, 0) == -1 && errno == ESRCH)
+			(void)nftw(g.gl_pathv[i], rm_one, 16,
+			    FTW_DEPTH | FTW_PHYS);
+		fclose(fp);
+	}
+	globfree(&g);
+}
+
 const char *
 fuzz_tmpdir(void)
 {
 	const char *base;
+	char pid[32], *p;
 
 	if (tmpdir[0] != '\0')
 		return tmpdir;
 	/* /dev/shm first: the state target fsyncs on every input. */
 	if ((base = getenv("TMPDIR")) == NULL || *base == '\0')
 		base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	sweep(base);
 	snprintf(tmpdir, sizeof(tmpdir), "%s/watchfor-fuzz.XXXXXX", base);
 	if (mkdtemp(tmpdir) == NULL) {
 		perror("mkdtemp");
 		abort();
 	}
 	atexit(rm_tmpdir);
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (asprintf(&p, "%s/pid", tmpdir) == -1)
+		abort();
+	fuzz_write_file(p, pid, strlen(pid));
+	free(p);
 	return tmpdir;
 }
 
