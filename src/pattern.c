@@ -130,6 +130,12 @@ perr(struct parser *ps, const char *at, enum pattern_status status,
 	ps->status = status;
 	ps->err = msg;
 	ps->erroff = (size_t)(at - ps->text);
+	/*
+	 * A PCRE2 offset is one in the translated regex, which a rewrite
+	 * ({,n} to {0,n}, \/ to /) made longer: never point past the text.
+	 */
+	if (ps->erroff > (size_t)(ps->end - ps->text))
+		ps->erroff = (size_t)(ps->end - ps->text);
 	return -1;
 }
 

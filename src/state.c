@@ -133,8 +133,9 @@ unescape(char *s)
 			*w++ = *s;
 			continue;
 		}
-		if ((hi = hexval(s[1])) == -1 || (lo = hexval(s[2])) == -1)
-			return -1;
+		if ((hi = hexval(s[1])) == -1 || (lo = hexval(s[2])) == -1 ||
+		    (hi == 0 && lo == 0))
+			return -1;	/* a path has no NUL byte */
 		*w++ = (char)(hi * 16 + lo);
 		s += 2;
 	}
@@ -178,10 +179,11 @@ parse(struct state *sp, char *data, size_t len)
 	for (line = data + sizeof(STATE_MAGIC) - 1; line < end && *line;
 	    line = next) {
 		struct state_rec r;
-		char path[4097];
+		char *path;
 		unsigned long long dev, ino, fp, off;
 		unsigned fplen;
 		unsigned long long at;
+		int pos = -1;
 
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
@@ -191,16 +193,23 @@ parse(struct state *sp, char *data, size_t len)
 			sp->saved_at = at;
 			continue;
 		}
-		if (sscanf(line, "e %4096s", path) == 1) {
-			if (unescape(path) == -1)
+		/* the path is the rest of the line, escaped: any length */
+		if (line[0] == 'e' && line[1] == ' ') {
+			path = line + 2;
+			if (strchr(path, ' ') != NULL || unescape(path) == -1 ||
+			    *path == '\0')
 				return "bad record";
 			if (entry_find(sp, path) == NULL)
 				(void)entry_add(sp, path);
 			continue;
 		}
-		if (sscanf(line, "f %llu %llu %u %llx %llu %4096s", &dev,
-		    &ino, &fplen, &fp, &off, path) != 6 ||
-		    unescape(path) == -1 || fplen > 1 << 20)
+		if (sscanf(line, "f %llu %llu %u %llx %llu %n", &dev, &ino,
+		    &fplen, &fp, &off, &pos) != 5 || pos < 0 ||
+		    fplen > 1 << 20)
+			return "bad record";
+		path = line + pos;
+		if (strchr(path, ' ') != NULL || unescape(path) == -1 ||
+		    *path == '\0')
 			return "bad record";
 		r.dev = dev;
 		r.ino = ino;

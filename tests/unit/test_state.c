@@ -107,6 +107,37 @@ test_roundtrip(void **unused)
 	free(top);
 }
 
+/* fuzz: a path of any length and bytes comes back (it was cut at 4096). */
+static void
+test_long_path(void **unused)
+{
+	struct state_rec r = { 1, 2, 3, 4, 5 };
+	const struct state_rec *got;
+	struct state *sp;
+	char *top, path[6001];
+	size_t n, i;
+
+	(void)unused;
+	top = scratch();
+	path[0] = '/';
+	for (i = 1; i < sizeof(path) - 1; i++)
+		path[i] = (char)(0x80 + i % 100);	/* each escaped: %XX */
+	path[sizeof(path) - 1] = '\0';
+	sp = state_open(top, "offsets");
+	state_set(sp, path, &r, 1);
+	state_set(sp, "/other", &r, 1);
+	assert_int_equal(state_save(sp), 0);
+	state_free(sp);
+	sp = state_open(top, "offsets");
+	assert_non_null(got = state_get(sp, path, &n));
+	assert_int_equal(n, 1);
+	assert_int_equal(got[0].offset, 5);
+	assert_non_null(state_get(sp, "/other", &n));
+	state_free(sp);
+	cleanup(top);
+	free(top);
+}
+
 /* Each damaged file is reported and gives an empty state, never fatal. */
 static void
 test_corrupt(void **unused)
@@ -190,6 +221,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_long_path),
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_not_a_dir),
 	};
