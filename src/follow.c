@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "action_mail.h"
 #include "config.h"
 #include "diag.h"
 #include "engine.h"
@@ -23,6 +24,7 @@
 #include "loop.h"
 #include "opts.h"
 #include "out.h"
+#include "outbox.h"
 #include "startup.h"
 #include "state.h"
 #include "tail.h"
@@ -39,6 +41,7 @@ struct follow {
 	struct loop		*loop;
 	struct tail		*tail;
 	struct state		*state;
+	struct outbox		*outbox;	/* mail spool and delivery */
 	struct loop_timer	*restart;
 	bool			 quit;		/* a quit rule fired */
 	struct buf		 stdin_buf;	/* partial line from stdin */
@@ -177,6 +180,7 @@ reload(struct follow *f, int signo)
 	}
 	instance_free(f->in);
 	f->in = in;
+	outbox_reconfigure(f->outbox, f->in->cfg);
 	banner(f);
 	arm_restart(f);
 }
@@ -228,6 +232,7 @@ on_usr1(int signo, void *arg)
 		    engine_rule_hits(f->in->engine, i));
 	if (f->tail != NULL)
 		tail_log_stats(f->tail);
+	outbox_log_stats(f->outbox);
 }
 
 static bool
@@ -314,6 +319,8 @@ setup_inputs(struct follow *f)
 		f->state = state_open(dir, name);
 		free(name);
 	}
+	f->outbox = outbox_open(f->loop, dir, f->in->cfg);
+	mail_set_outbox(f->outbox);
 	tp.verbose = f->o->verbose;
 	tp.state = f->state;
 	tp.poll = getenv("WATCHFOR_POLL") != NULL;	/* tests */
@@ -375,6 +382,8 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 			f.status = 1;
 	}
 	out_flush();
+	mail_set_outbox(NULL);
+	outbox_close(f.outbox);
 	tail_free(f.tail);
 	state_free(f.state);
 	loop_timer_free(f.restart);
