@@ -25,7 +25,10 @@
  * The crash window: a message may be sent twice only when watchfor dies
  * (or stops) after the mailer accepted it and before its file is
  * removed; at stop watchfor waits a few seconds for a mailer in flight
- * to narrow that window.
+ * to narrow that window. (The input side has its own: a line acted on
+ * but whose read position was not saved yet is read again after a
+ * crash; outbox_set_commit lets the daemon save positions right after
+ * spooling, which shrinks that window to one loop round.)
  */
 
 struct config;
@@ -98,6 +101,15 @@ struct outbox	*outbox_open(struct loop *lp, const char *statedir,
  * outbox_close(NULL) is a no-op.
  */
 void		 outbox_close(struct outbox *);
+/*
+ * Calls `cb` from the loop soon after messages were spooled, once the
+ * input that caused them is fully acted on: the daemon saves its read
+ * positions there, so that a crash right after an alert does not read
+ * its line again and mail it twice.
+ */
+typedef void	 outbox_commit_cb(void *arg);
+void		 outbox_set_commit(struct outbox *, outbox_commit_cb *cb,
+		    void *arg);
 /* Takes the settings of a reloaded config. */
 void		 outbox_reconfigure(struct outbox *, const struct config *cfg);
 

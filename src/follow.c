@@ -235,6 +235,16 @@ on_usr1(int signo, void *arg)
 	outbox_log_stats(f->outbox);
 }
 
+/* Saves read positions right after mail was spooled (outbox.h). */
+static void
+commit_positions(void *arg)
+{
+	struct follow *f = arg;
+
+	if (f->tail != NULL)
+		(void)tail_commit(f->tail);
+}
+
 static bool
 is_regular(const char *path)
 {
@@ -321,6 +331,7 @@ setup_inputs(struct follow *f)
 	}
 	f->outbox = outbox_open(f->loop, dir, f->in->cfg);
 	mail_set_outbox(f->outbox);
+	outbox_set_commit(f->outbox, commit_positions, f);
 	tp.verbose = f->o->verbose;
 	tp.state = f->state;
 	tp.poll = getenv("WATCHFOR_POLL") != NULL;	/* tests */

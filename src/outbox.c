@@ -63,6 +63,9 @@ struct outbox {
 	size_t			 nitems;
 	struct loop_timer	*timer;		/* next attempt */
 	struct loop_timer	*ktimer;	/* timeout of the flight */
+	struct loop_timer	*ctimer;	/* commit after spooling */
+	outbox_commit_cb	*commit;
+	void			*commit_arg;
 	struct ob_flight	*flight;
 	uint64_t		 gate;		/* no attempt before, wall ms */
 	unsigned		 consec;	/* consecutive failures */
@@ -381,16 +384,17 @@ item_add(struct outbox *ob, const char *name, const struct spool_env *e)
 	return it;
 }
 
+/* Age in ms of the oldest waiting message at `now`, 0 if none. */
 static uint64_t
-oldest_first(const struct outbox *ob)
+oldest_age(const struct outbox *ob, uint64_t now)
 {
 	const struct ob_item *it;
-	uint64_t o = 0;
+	uint64_t o = UINT64_MAX;
 
 	TAILQ_FOREACH(it, &ob->items, entry)
-		if (o == 0 || it->first < o)
+		if (it->first < o)
 			o = it->first;
-	return o;
+	return o < now ? now - o : 0;
 }
 
 /* Creates the spool on first need. Returns 0 or -1 (logged). */
@@ -440,7 +444,7 @@ run_fallback(struct outbox *ob, const char *why)
 	size_t nw = 0, i;
 	pid_t pid;
 
-	fmt_age(wall_ms() - oldest_first(ob), age, sizeof(age));
+	fmt_age(oldest_age(ob, wall_ms()), age, sizeof(age));
 	vars[0] = xasprintf("WATCHFOR_OUTBOX_WAITING=%zu", ob->nitems);
 	vars[1] = xasprintf("WATCHFOR_OUTBOX_OLDEST=%s", age);
 	vars[2] = xasprintf("WATCHFOR_OUTBOX_ERROR=%s", why);
@@ -489,7 +493,7 @@ report_failure(struct outbox *ob, const struct spool_env *e, const char *why,
 		return;
 	}
 	ob->loud_at = now;
-	fmt_age(now - oldest_first(ob), age, sizeof(age));
+	fmt_age(oldest_age(ob, now), age, sizeof(age));
 	fmt_age(retry_in, in, sizeof(in));
 	log_warnx("outbox: %s delivery failing: \"%s\" %s; %zu waiting in "
 	    "%s, oldest %s, %u failed attempts in a row, next attempt in %s",
@@ -781,6 +785,22 @@ scan(struct outbox *ob)
 		    spool_path(ob->sp));
 }
 
+static void
+on_commit(void *arg)
+{
+	struct outbox *ob = arg;
+
+	if (ob->commit != NULL)
+		ob->commit(ob->commit_arg);
+}
+
+void
+outbox_set_commit(struct outbox *ob, outbox_commit_cb *cb, void *arg)
+{
+	ob->commit = cb;
+	ob->commit_arg = arg;
+}
+
 struct outbox *
 outbox_open(struct loop *lp, const char *statedir, const struct config *cfg)
 {
@@ -793,6 +813,7 @@ outbox_open(struct loop *lp, const char *statedir, const struct config *cfg)
 	outbox_params_init(&ob->p, cfg);
 	ob->timer = loop_timer_new(lp, on_timer, ob);
 	ob->ktimer = loop_timer_new(lp, on_timeout, ob);
+	ob->ctimer = loop_timer_new(lp, on_commit, ob);
 	if (statedir == NULL)
 		return ob;
 	ob->base = xstrdup(statedir);
@@ -864,6 +885,7 @@ outbox_close(struct outbox *ob)
 		item_drop(ob, it);
 	loop_timer_free(ob->timer);
 	loop_timer_free(ob->ktimer);
+	loop_timer_free(ob->ctimer);
 	spool_close(ob->sp);
 	outbox_params_clear(&ob->p);
 	p = ob->base;
@@ -897,6 +919,8 @@ outbox_add(struct outbox *ob, const char *kind, const struct exec_cmd *c,
 	(void)item_add(ob, name, &e);
 	free(name);
 	ob->st.spooled++;
+	if (ob->commit != NULL && !loop_timer_armed(ob->ctimer))
+		loop_timer_arm(ob->ctimer, 0, 0);
 	schedule(ob);
 	return 0;
 }
@@ -904,12 +928,9 @@ outbox_add(struct outbox *ob, const char *kind, const struct exec_cmd *c,
 void
 outbox_stats(const struct outbox *ob, struct outbox_stats *st)
 {
-	uint64_t o;
-
 	*st = ob->st;
 	st->waiting = ob->nitems;
-	o = oldest_first(ob);
-	st->oldest = o != 0 && wall_ms() > o ? wall_ms() - o : 0;
+	st->oldest = oldest_age(ob, wall_ms());
 }
 
 void
