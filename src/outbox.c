@@ -211,6 +211,7 @@ outbox_params_init(struct outbox_params *p, const struct config *cfg)
 		}
 	}
 	test_env("WATCHFOR_TEST_RETRY_MS", &p->retry);
+	test_env("WATCHFOR_TEST_RETRY_MAX_MS", &p->retry_max);
 	test_env("WATCHFOR_TEST_MAIL_TIMEOUT_MS", &p->timeout);
 	test_env("WATCHFOR_TEST_LOUD_MS", &p->loud);
 	if (p->retry > p->retry_max)
@@ -471,7 +472,8 @@ run_fallback(struct outbox *ob, const char *why)
 		log_warnx("outbox: delivery failing for over %s: ran "
 		    "mail-fallback \"%s\"", age, ob->p.fallback);
 		if (loop_add_child(ob->lp, pid, on_fallback_done, ob) == -1)
-			fatal("outbox: watching child %ld", (long)pid);
+			log_warn("outbox: mail-fallback: watching child %ld",
+			    (long)pid);
 	}
 	if (words != argv)
 		free(words);
@@ -661,6 +663,11 @@ attempt(struct outbox *ob, struct ob_item *it)
 			log_warnx("outbox: %s/%s is gone", spool_path(ob->sp),
 			    it->name);
 			item_drop(ob, it);
+		} else if (wall_ms() - it->first >= ob->p.max_age) {
+			log_warnx("outbox: giving up on unreadable %s/%s: "
+			    "moved to %s", spool_path(ob->sp), it->name,
+			    spool_failed_path(ob->sp));
+			move_failed(ob, it, "");
 		} else {
 			/* unreadable for now: try again later */
 			it->next = wall_ms() + outbox_backoff(++it->attempts,
@@ -685,8 +692,14 @@ attempt(struct outbox *ob, struct ob_item *it)
 		attempt_failed(ob, it, &fl->env, &fl->msg, why);
 		goto done;
 	}
-	if (loop_add_child(ob->lp, fl->pid, on_child, ob) == -1)
-		fatal("outbox: watching child %ld", (long)fl->pid);
+	if (loop_add_child(ob->lp, fl->pid, on_child, ob) == -1) {
+		(void)snprintf(why, sizeof(why), "cannot watch the mailer: %s",
+		    strerror(errno));
+		(void)kill(-fl->pid, SIGKILL);
+		(void)spawn_wait(fl->pid);
+		attempt_failed(ob, it, &fl->env, &fl->msg, why);
+		goto done;
+	}
 	fl->started = loop_now();
 	loop_timer_arm(ob->ktimer, ob->p.timeout, 0);
 	return;
