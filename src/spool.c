@@ -180,6 +180,7 @@ unescape(const char *s, size_t n)
 		} else
 			goto bad;
 	}
+	buf_add(&b, "", 0);	/* terminated even when empty */
 	return buf_detach(&b);
 bad:
 	buf_free(&b);
@@ -213,10 +214,13 @@ decode_line(struct spool_env *e, const char *key, char *val, bool *seen,
 {
 	uint64_t v;
 	char **slot = NULL;
+	int rc;
 
 	if (strcmp(key, "first") == 0 || strcmp(key, "next") == 0 ||
 	    strcmp(key, "attempts") == 0 || strcmp(key, "length") == 0) {
-		if (parse_u64(val, &v) == -1) {
+		rc = parse_u64(val, &v);
+		free(val);
+		if (rc == -1 || (key[0] == 'a' && v > UINT32_MAX)) {
 			*why = "bad number";
 			return -1;
 		}
@@ -224,11 +228,10 @@ decode_line(struct spool_env *e, const char *key, char *val, bool *seen,
 			e->first = v, seen[0] = true;
 		else if (key[0] == 'n')
 			e->next = v, seen[1] = true;
-		else if (key[0] == 'a' && v <= UINT32_MAX)
+		else if (key[0] == 'a')
 			e->attempts = (unsigned)v, seen[2] = true;
-		else if (key[0] == 'l')
+		else
 			*length = v, seen[3] = true;
-		free(val);
 		return 0;
 	}
 	if (strcmp(key, "arg") == 0) {

@@ -96,6 +96,8 @@ test_decode_bad(void **state)
 		    "unknown header line" },
 		{ "attempts 2\n", "", "missing header line" },
 		{ "attempts 2\n", "attempts x\n", "bad number" },
+		{ "attempts 2\n", "attempts 4294967296\n", "bad number" },
+		{ "first 17", "first -17", "bad number" },
 		{ "arg -oi\n", "arg -o\\qi\n", "bad escape in header" },
 		{ "arg -oi\n", "arg -o\\x0i\n", "bad escape in header" },
 		{ "arg -oi\n", "arg -o\ti\n", "bad escape in header" },
