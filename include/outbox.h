@@ -48,7 +48,7 @@ struct outbox_params {
 	uint64_t	 max_age;	/* mail-max-age */
 	uint64_t	 fallback_after; /* mail-fallback-after */
 	char		*fallback;	/* mail-fallback, or NULL */
-	uint64_t	 retry;		/* first retry (WATCHFOR_TEST_RETRY_MS) */
+	uint64_t	 retry;		/* WATCHFOR_TEST_RETRY_MS */
 	uint64_t	 retry_max;	/* WATCHFOR_TEST_RETRY_MAX_MS */
 	uint64_t	 timeout;	/* WATCHFOR_TEST_MAIL_TIMEOUT_MS */
 	uint64_t	 loud;		/* WATCHFOR_TEST_LOUD_MS */

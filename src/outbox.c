@@ -70,7 +70,7 @@ struct outbox {
 	uint64_t		 gate;		/* no attempt before, wall ms */
 	unsigned		 consec;	/* consecutive failures */
 	uint64_t		 fail_since;	/* wall ms; 0: not failing */
-	uint64_t		 loud_at;	/* last failure report, wall ms */
+	uint64_t		 loud_at;	/* last failure report, wall */
 	bool			 fallback_run;	/* in this failing streak */
 	struct outbox_stats	 st;
 };
@@ -84,6 +84,13 @@ wall_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ms from `t` to `now`; 0 when the clock was set back past `t`. */
+static uint64_t
+since(uint64_t now, uint64_t t)
+{
+	return now > t ? now - t : 0;
 }
 
 uint64_t
@@ -129,7 +136,8 @@ outbox_parse_duration(const char *s, uint64_t *ms)
 		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 			len = strlen(units[i].unit);
 			if (strncmp(s, units[i].unit, len) == 0 &&
-			    (s[len] == '\0' || (s[len] >= '0' && s[len] <= '9')))
+			    (s[len] == '\0' || (s[len] >= '0' &&
+			    s[len] <= '9')))
 				break;
 		}
 		if (i == sizeof(units) / sizeof(units[0]))
@@ -395,7 +403,7 @@ oldest_age(const struct outbox *ob, uint64_t now)
 	TAILQ_FOREACH(it, &ob->items, entry)
 		if (it->first < o)
 			o = it->first;
-	return o < now ? now - o : 0;
+	return since(now, o);
 }
 
 /* Creates the spool on first need. Returns 0 or -1 (logged). */
@@ -489,7 +497,7 @@ report_failure(struct outbox *ob, const struct spool_env *e, const char *why,
 {
 	char age[32], in[32];
 
-	if (ob->consec > 1 && now - ob->loud_at < ob->p.loud) {
+	if (ob->consec > 1 && since(now, ob->loud_at) < ob->p.loud) {
 		log_debug("outbox: %s to %s failed: %s", e->kind,
 		    e->rcpt != NULL ? e->rcpt : "?", why);
 		return;
@@ -527,8 +535,8 @@ attempt_failed(struct outbox *ob, struct ob_item *it, struct spool_env *e,
 		ob->fail_since = now;
 	wait = outbox_backoff(ob->consec, ob->p.retry, ob->p.retry_max);
 	ob->gate = now + wait;
-	if (now - e->first >= ob->p.max_age) {
-		fmt_age(now - e->first, age, sizeof(age));
+	if (since(now, e->first) >= ob->p.max_age) {
+		fmt_age(since(now, e->first), age, sizeof(age));
 		log_warnx("outbox: %s to %s not delivered after %u attempts "
 		    "over %s (last: \"%s\" %s): moved to %s/%s", e->kind,
 		    e->rcpt != NULL ? e->rcpt : "?", e->attempts, age,
@@ -545,7 +553,7 @@ attempt_failed(struct outbox *ob, struct ob_item *it, struct spool_env *e,
 	}
 	report_failure(ob, e, why, now, wait);
 	if (ob->p.fallback != NULL && !ob->fallback_run &&
-	    now - ob->fail_since >= ob->p.fallback_after) {
+	    since(now, ob->fail_since) >= ob->p.fallback_after) {
 		ob->fallback_run = true;
 		run_fallback(ob, why);
 	}
@@ -663,7 +671,7 @@ attempt(struct outbox *ob, struct ob_item *it)
 			log_warnx("outbox: %s/%s is gone", spool_path(ob->sp),
 			    it->name);
 			item_drop(ob, it);
-		} else if (wall_ms() - it->first >= ob->p.max_age) {
+		} else if (since(wall_ms(), it->first) >= ob->p.max_age) {
 			log_warnx("outbox: giving up on unreadable %s/%s: "
 			    "moved to %s", spool_path(ob->sp), it->name,
 			    spool_failed_path(ob->sp));
@@ -778,7 +786,8 @@ scan(struct outbox *ob)
 		if (rc == -2) {
 			log_warnx("outbox: moving %s to %s/%s.corrupt",
 			    names[i], spool_failed_path(ob->sp), names[i]);
-			if (spool_move_failed(ob->sp, names[i], ".corrupt") == 0)
+			if (spool_move_failed(ob->sp, names[i],
+			    ".corrupt") == 0)
 				ob->st.failed++;
 		} else if (rc == 0) {
 			/* a restart is a fresh start: oldest first, now */

@@ -104,7 +104,8 @@ test_decode_bad(void **state)
 		{ "kind mail\n", "kind mail\nkind mail\n",
 		    "repeated header line" },
 		{ "\n\nTo:", "\nfile x\n\nTo:", "header line after sum" },
-		{ "line\n", "line\nmore\n", "length does not match (truncated?)" },
+		{ "line\n", "line\nmore\n",
+		    "length does not match (truncated?)" },
 		{ "Subject: s", "Subject: S", "checksum mismatch" },
 		{ "first 17", "first 27", "checksum mismatch" },
 	};
