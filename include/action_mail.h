@@ -13,6 +13,7 @@
 struct action;
 struct buf;
 struct diag;
+struct outbox;
 struct subst_ctx;
 
 #define MAIL_DEFAULT_SUBJECT	"Message from Swatchdog"
@@ -44,5 +45,12 @@ void		 mail_action_free(struct mail_action *);
  */
 void		 mail_action_run(const struct mail_action *,
 		    const struct subst_ctx *, const char *msg, size_t len);
+/*
+ * Follow mode: with an outbox set, mail_action_run spools the message
+ * there (delivered later, retried) instead of running the mailer; when
+ * spooling fails it runs the mailer as above. NULL: run it (one-pass).
+ * The outbox stays the caller's.
+ */
+void		 mail_set_outbox(struct outbox *);
 
 #endif

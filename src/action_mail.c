@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "log.h"
 #include "out.h"
+#include "outbox.h"
 #include "spawn.h"
 #include "subst.h"
 #include "util.h"
@@ -26,6 +27,9 @@
 static const char *const sendmail_paths[] = {
 	"/usr/lib/sendmail", "/usr/sbin/sendmail",
 };
+
+/* Follow mode's outbox: messages are spooled, not piped (issue 6). */
+static struct outbox *mail_outbox;
 
 struct mail_action {
 	struct tmpl		*addresses;	/* NULL: the login name */
@@ -292,7 +296,10 @@ mail_action_free(struct mail_action *m)
 	free(m);
 }
 
-/* sendmail -oi -t, or false (reported) when there is none. */
+/*
+ * sendmail -oi -t, or false (reported) when there is none; with an
+ * outbox, /usr/sbin/sendmail then, retried until it exists.
+ */
 static bool
 default_mailer(struct exec_cmd *c, struct buf *text, const char *to)
 {
@@ -303,6 +310,8 @@ default_mailer(struct exec_cmd *c, struct buf *text, const char *to)
 	    i++)
 		if (access(sendmail_paths[i], X_OK) == 0)
 			path = sendmail_paths[i];
+	if (path == NULL && mail_outbox != NULL)
+		path = sendmail_paths[1];
 	if (path == NULL) {
 		if (exec_as_swatchdog())
 			/* swatchdog's text, errno included (EPIPE) */
@@ -323,6 +332,12 @@ default_mailer(struct exec_cmd *c, struct buf *text, const char *to)
 	c->argc = 3;
 	buf_addf(text, "%s -oi -t", path);
 	return true;
+}
+
+void
+mail_set_outbox(struct outbox *ob)
+{
+	mail_outbox = ob;
 }
 
 static void
@@ -359,6 +374,11 @@ mail_action_run(const struct mail_action *m, const struct subst_ctx *ctx,
 	} else if (!default_mailer(&c, &text, to.data))
 		goto done;
 	mail_build(to.data, to.len, subj.data, subj.len, msg, len, &mail);
+	if (mail_outbox != NULL && outbox_add(mail_outbox, "mail", &c,
+	    text.data, to.data, mail.data, mail.len) == 0) {
+		exec_cmd_clear(&c);
+		goto done;
+	}
 	out_flush();
 	if ((pid = exec_cmd_spawn_pipe(&c, &fd)) == -1) {
 		log_raw("%s: cannot open pipe to %s: %s\n", exec_warn_prefix(),

@@ -11,6 +11,7 @@
 
 #include "config_priv.h"
 #include "diag.h"
+#include "outbox.h"
 #include "pattern.h"
 
 /* Directives ("#% name value"). */
@@ -30,6 +31,10 @@ struct dir_def {
 static const struct dir_def dir_defs[] = {
 	{ "input",		DIR_GLOBAL,	0 },
 	{ "input-command",	DIR_GLOBAL,	0 },
+	{ "mail-fallback",	DIR_GLOBAL,	0 },
+	{ "mail-fallback-after", DIR_GLOBAL,	0 },
+	{ "mail-max-age",	DIR_GLOBAL,	0 },
+	{ "mail-transport",	DIR_GLOBAL,	0 },
 	{ "sample-match",	DIR_RULE,	1 },
 	{ "sample-nomatch",	DIR_RULE,	-1 },
 	{ "state-dir",		DIR_GLOBAL,	0 },
@@ -66,7 +71,14 @@ global_directive(struct cfg_parser *p, const struct dir_def *def,
 	struct config *cfg = p->cfg;
 	struct config_directive *d;
 	size_t i;
+	char *err;
 
+	if ((err = outbox_directive_error(def->name, value)) != NULL) {
+		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0, "%s",
+		    err);
+		free(err);
+		return;
+	}
 	if (strcmp(def->name, "state-dir") == 0 && cfg->state_dir != NULL &&
 	    p->check) {
 		for (i = cfg->ndirectives; i > 0; i--)

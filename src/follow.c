@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "action_mail.h"
 #include "cmdsrc.h"
 #include "config.h"
 #include "diag.h"
@@ -26,6 +27,7 @@
 #include "notify.h"
 #include "opts.h"
 #include "out.h"
+#include "outbox.h"
 #include "startup.h"
 #include "state.h"
 #include "tail.h"
@@ -41,6 +43,7 @@ struct follow {
 	struct loop		*loop;
 	struct tail		*tail;
 	struct state		*state;
+	struct outbox		*outbox;	/* mail spool and delivery */
 	struct loop_timer	*restart;
 	struct notify		*notify;	/* the service manager */
 	bool			 quit;		/* a quit rule fired */
@@ -164,6 +167,7 @@ reload(struct follow *f, int signo)
 	}
 	instance_free(f->in);
 	f->in = in;
+	outbox_reconfigure(f->outbox, f->in->cfg);
 	banner(f);
 	arm_restart(f);
 	notify_ready(f->notify, NULL);
@@ -216,6 +220,7 @@ on_usr1(int signo, void *arg)
 		    engine_rule_hits(f->in->engine, i));
 	if (f->tail != NULL)
 		tail_log_stats(f->tail);
+	outbox_log_stats(f->outbox);
 	notify_status(f->notify);
 }
 
@@ -237,6 +242,16 @@ status_summary(struct buf *b, void *arg)
 	buf_addf(b, "%llu files open, %llu lines, %llu matches",
 	    (unsigned long long)ts.files_open,
 	    engine_records(f->in->engine), hits);
+}
+
+/* Saves read positions right after mail was spooled (outbox.h). */
+static void
+commit_positions(void *arg)
+{
+	struct follow *f = arg;
+
+	if (f->tail != NULL)
+		(void)tail_commit(f->tail);
 }
 
 static bool
@@ -339,6 +354,9 @@ setup_inputs(struct follow *f)
 		f->state = state_open(dir, name);
 		free(name);
 	}
+	f->outbox = outbox_open(f->loop, dir, f->in->cfg);
+	mail_set_outbox(f->outbox);
+	outbox_set_commit(f->outbox, commit_positions, f);
 	tp.verbose = f->o->verbose;
 	tp.state = f->state;
 	tp.poll = getenv("WATCHFOR_POLL") != NULL;	/* tests */
@@ -406,6 +424,8 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 		notify_stopping(f.notify);
 	}
 	out_flush();
+	mail_set_outbox(NULL);
+	outbox_close(f.outbox);
 	tail_free(f.tail);
 	state_free(f.state);
 	loop_timer_free(f.restart);
