@@ -130,6 +130,7 @@ struct outbox_stats {
 	uint64_t	 failed;	/* moved to failed/ */
 	uint64_t	 waiting;	/* in the spool now */
 	uint64_t	 oldest;	/* age of the oldest waiting, ms */
+	bool		 failing;	/* the last attempt failed */
 };
 
 void		 outbox_stats(const struct outbox *, struct outbox_stats *);

@@ -242,6 +242,14 @@ status_summary(struct buf *b, void *arg)
 	buf_addf(b, "%llu files open, %llu lines, %llu matches",
 	    (unsigned long long)ts.files_open,
 	    engine_records(f->in->engine), hits);
+	if (f->outbox != NULL) {
+		struct outbox_stats os;
+
+		outbox_stats(f->outbox, &os);
+		if (os.failing)
+			buf_addf(b, "; MAIL DELIVERY FAILING, %llu waiting",
+			    (unsigned long long)os.waiting);
+	}
 }
 
 /* Saves read positions right after mail was spooled (outbox.h). */

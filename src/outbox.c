@@ -953,6 +953,7 @@ outbox_stats(const struct outbox *ob, struct outbox_stats *st)
 	*st = ob->st;
 	st->waiting = ob->nitems;
 	st->oldest = oldest_age(ob, wall_ms());
+	st->failing = ob->fail_since != 0;
 }
 
 void
