@@ -94,17 +94,30 @@ struct exec_action;
 struct exec_action *exec_action_prepare(const struct action *, bool awk,
 		    struct diag *d);
 void		 exec_action_free(struct exec_action *);
-/* exec: runs the command and waits for it (one-pass mode). */
+/* exec: runs the command (one-pass mode: and waits for it). */
 void		 exec_action_run(const struct exec_action *,
 		    const struct subst_ctx *);
 /*
  * pipe: writes `msg` (no newline added) to the command's stdin; without
- * keep_open the pipe is closed and the command waited for at once.
+ * keep_open the pipe is closed (one-pass mode: and the command waited
+ * for) at once. See executor_pipe.
  */
 void		 exec_action_pipe(const struct exec_action *,
 		    const struct subst_ctx *, const char *msg, size_t len);
-/* Closes a kept-open pipe, if any, and waits for its command. */
+/*
+ * Closes kept-open pipes (executor_pipe_close): one-pass mode waits for
+ * the command.
+ */
 void		 exec_pipe_close(void);
+
+/*
+ * Makes `ex` run every command of exec, pipe, write and mail from now on
+ * (follow mode's asynchronous executor); NULL goes back to a synchronous
+ * one (one-pass mode, the default). `ex` stays the caller's.
+ */
+void		 exec_set_executor(struct executor *ex);
+/* The executor in use. */
+struct executor	*exec_executor(void);
 
 /* write action (action_write.c). */
 struct write_action;

@@ -118,6 +118,8 @@ struct config {
 	char		**inputs;	/* "#% input FILE", in order */
 	size_t		 ninputs;
 	char		*state_dir;	/* "#% state-dir DIR", or NULL */
+	unsigned	 exec_timeout;	/* "#% exec-timeout S", 0: default */
+	unsigned	 max_children;	/* "#% max-children N", 0: default */
 	char		**files;	/* every file read, for locations */
 	size_t		 nfiles;
 };

@@ -21,6 +21,7 @@
 #include "action_exec.h"
 #include "config.h"
 #include "diag.h"
+#include "executor.h"
 #include "log.h"
 #include "out.h"
 #include "spawn.h"
@@ -32,15 +33,13 @@ extern char **environ;
 struct exec_action {
 	enum action_kind	 kind;
 	struct exec_tmpl	*cmd;		/* NULL: no command */
+	char			*text;		/* the command as written */
 	bool			 keep_open;	/* pipe */
 };
 
-/* The pipe kept open by keep_open (swatchdog keeps at most one). */
-static struct {
-	char	*key;		/* the command text: its identity */
-	int	 fd;
-	pid_t	 pid;
-} kept = { NULL, -1, -1 };
+/* Where commands run: follow mode's, else a synchronous one. */
+static struct executor	*current;
+static struct executor	*sync_ex;
 
 static bool
 perl_space(char c)
@@ -98,6 +97,8 @@ child_setup(const struct exec_cmd *c, int in, int errfd)
 		(void)sigaction(sig, &sa, NULL);
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	if (c->own_pgrp)
+		(void)setpgid(0, 0);
 	if (in < 0) {
 		if ((fd = open("/dev/null", O_RDONLY)) == -1)
 			child_fail(errfd);
@@ -352,6 +353,7 @@ exec_action_prepare(const struct action *a, bool awk, struct diag *d)
 		return NULL;
 	}
 	x->cmd = exec_tmpl_new(t);
+	x->text = xstrdup(p);
 	if (exec_tmpl_warning(x->cmd) != NULL)
 		diag_report(d, DIAG_WARN, a->file, a->line, col, NULL, 0,
 		    "%s: %s", a->name, exec_tmpl_warning(x->cmd));
@@ -364,14 +366,32 @@ exec_action_free(struct exec_action *x)
 	if (x == NULL)
 		return;
 	exec_tmpl_free(x->cmd);
+	free(x->text);
 	free(x);
+}
+
+void
+exec_set_executor(struct executor *ex)
+{
+	current = ex;
+}
+
+struct executor *
+exec_executor(void)
+{
+	if (current != NULL)
+		return current;
+	if (sync_ex == NULL)
+		sync_ex = executor_new(NULL);
+	return sync_ex;
 }
 
 void
 exec_action_run(const struct exec_action *x, const struct subst_ctx *ctx)
 {
+	struct executor_job job = { 0 };
 	struct exec_cmd c;
-	pid_t pid;
+	char *prog;
 
 	if (x->cmd == NULL)
 		return;
@@ -380,71 +400,38 @@ exec_action_run(const struct exec_action *x, const struct subst_ctx *ctx)
 		exec_cmd_clear(&c);
 		return;
 	}
-	out_flush();
-	if ((pid = exec_cmd_spawn(&c, -1)) == -1)
-		exec_report_cannot_run("exec", c.argv[0]);
-	else
-		exec_report_status("exec", c.argv[0], spawn_wait(pid), false);
-	exec_cmd_clear(&c);
+	prog = xstrdup(c.argv[0]);
+	job.what = "exec";
+	job.name = prog;
+	job.text = x->text;
+	executor_run(exec_executor(), &c, &job, NULL, 0);
+	free(prog);
 }
 
 void
 exec_pipe_close(void)
 {
-	if (kept.fd == -1)
-		return;
-	out_flush();
-	close(kept.fd);
-	exec_report_status("pipe", kept.key, spawn_wait(kept.pid), false);
-	free(kept.key);
-	kept.key = NULL;
-	kept.fd = -1;
-	kept.pid = -1;
-}
-
-/* Starts the pipe for `key`; false (warned) when it cannot run. */
-static bool
-pipe_open(const struct exec_action *x, const struct subst_ctx *ctx,
-    char *key)
-{
-	struct exec_cmd c;
-	int fd;
-	pid_t pid;
-
-	exec_cmd_build(x->cmd, ctx, &c);
-	out_flush();
-	if ((pid = exec_cmd_spawn_pipe(&c, &fd)) == -1) {
-		/* swatchdog is silent here (B16); say it */
-		log_raw("%s: cannot open pipe to %s: %s\n",
-		    exec_warn_prefix(), key, strerror(errno));
-		exec_cmd_clear(&c);
-		free(key);
-		return false;
-	}
-	exec_cmd_clear(&c);
-	kept.key = key;
-	kept.fd = fd;
-	kept.pid = pid;
-	return true;
+	executor_pipe_close(exec_executor());
 }
 
 void
 exec_action_pipe(const struct exec_action *x, const struct subst_ctx *ctx,
     const char *msg, size_t len)
 {
+	struct executor_job job = { 0 };
 	struct buf key = { 0 };
+	struct exec_cmd c;
 
 	if (x->cmd == NULL)
 		return;
 	buf_reserve(&key, 1);
 	exec_tmpl_text(x->cmd, ctx, &key);
-	if (kept.fd != -1 && strcmp(kept.key, key.data) != 0)
-		exec_pipe_close();
-	if (kept.fd == -1 && !pipe_open(x, ctx, buf_detach(&key)))
-		return;
+	exec_cmd_build(x->cmd, ctx, &c);
+	job.what = "pipe";
+	job.name = key.data;
+	job.text = x->text;
+	job.pipe_msg = true;
+	executor_pipe(exec_executor(), key.data, &c, &job, msg, len,
+	    x->keep_open);
 	buf_free(&key);
-	out_flush();	/* the command may print what it reads at once */
-	(void)exec_feed(kept.fd, msg, len);
-	if (!x->keep_open)
-		exec_pipe_close();
 }

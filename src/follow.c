@@ -14,9 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "action.h"
 #include "config.h"
 #include "diag.h"
 #include "engine.h"
+#include "executor.h"
 #include "follow.h"
 #include "instance.h"
 #include "log.h"
@@ -37,6 +39,7 @@ struct follow {
 	const char		*path;		/* the config */
 	struct instance		*in;
 	struct loop		*loop;
+	struct executor		*exec;		/* actions' children */
 	struct tail		*tail;
 	struct state		*state;
 	struct loop_timer	*restart;
@@ -177,6 +180,8 @@ reload(struct follow *f, int signo)
 	}
 	instance_free(f->in);
 	f->in = in;
+	executor_set_limits(f->exec, in->cfg->exec_timeout,
+	    in->cfg->max_children);
 	banner(f);
 	arm_restart(f);
 }
@@ -359,6 +364,10 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 		daemonize();
 	(void)signal(SIGPIPE, SIG_IGN);
 	f.loop = loop_new();
+	f.exec = executor_new(f.loop);
+	executor_set_limits(f.exec, in->cfg->exec_timeout,
+	    in->cfg->max_children);
+	actions_set_executor(f.exec);
 	loop_signal(f.loop, SIGTERM, on_stop, &f);
 	loop_signal(f.loop, SIGINT, on_stop, &f);
 	loop_signal(f.loop, SIGQUIT, on_stop, &f);
@@ -376,6 +385,12 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 	}
 	out_flush();
 	tail_free(f.tail);
+	f.tail = NULL;
+	/* no more lines; running children get a moment, then are killed */
+	loop_del_fd(f.loop, STDIN_FILENO);
+	executor_stop(f.exec, EXECUTOR_STOP_GRACE_MS);
+	actions_set_executor(NULL);
+	executor_free(f.exec);
 	state_free(f.state);
 	loop_timer_free(f.restart);
 	loop_free(f.loop);
