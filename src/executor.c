@@ -64,6 +64,25 @@ struct xjob {
 
 TAILQ_HEAD(xjobs, xjob);
 
+/*
+ * The process group of a command that ended after SIGTERM while other
+ * members live on (they ignore it): SIGKILL when the grace is over. The
+ * group's number cannot be reused while a member lives.
+ */
+struct linger {
+	TAILQ_ENTRY(linger)	 entry;
+	struct executor		*ex;
+	pid_t			 pgid;
+	const char		*what;
+	char			*text;
+	uint64_t		 deadline;	/* ms, loop_now; 0: at stop */
+	struct loop_timer	*timer;
+};
+
+TAILQ_HEAD(lingers, linger);
+
+#define LINGER_POLL_MS	100
+
 struct executor {
 	struct loop		*lp;		/* NULL: synchronous */
 	uint64_t		 timeout_ms;
@@ -71,6 +90,7 @@ struct executor {
 	struct xjobs		 queue;
 	struct xjobs		 running;	/* started, not reaped */
 	struct xjobs		 kept;		/* open kept pipes */
+	struct lingers		 lingers;
 	size_t			 nflight;	/* running, kept pipes apart */
 	size_t			 nkept;		/* kept-pipe children */
 	size_t			 nkept_open;
@@ -289,6 +309,71 @@ arm_timeout(struct xjob *j)
 		loop_timer_arm(j->timer, j->ex->timeout_ms, 0);
 }
 
+/* Stopping: the loop may end once nothing is left to wait for. */
+static void
+stop_check(struct executor *ex)
+{
+	if (ex->stopping && TAILQ_EMPTY(&ex->running) &&
+	    TAILQ_EMPTY(&ex->lingers))
+		loop_stop(ex->lp);
+}
+
+static void
+linger_free(struct linger *lg)
+{
+	TAILQ_REMOVE(&lg->ex->lingers, lg, entry);
+	loop_timer_free(lg->timer);
+	free(lg->text);
+	free(lg);
+}
+
+/* SIGKILL to what is left of the group. */
+static void
+linger_kill(struct linger *lg)
+{
+	if (kill(-lg->pgid, 0) == 0) {
+		log_warnx("%s \"%s\": its process group outlived it after "
+		    "SIGTERM: SIGKILL", lg->what, lg->text);
+		(void)kill(-lg->pgid, SIGKILL);
+	}
+	linger_free(lg);
+}
+
+/* Every LINGER_POLL_MS: forgotten once gone, killed at the deadline. */
+static void
+on_linger(void *arg)
+{
+	struct linger *lg = arg;
+	struct executor *ex = lg->ex;
+
+	if (kill(-lg->pgid, 0) == -1)
+		linger_free(lg);
+	else if (lg->deadline != 0 && loop_now() >= lg->deadline)
+		linger_kill(lg);
+	stop_check(ex);
+}
+
+/* `j` ended after SIGTERM: its group gets SIGKILL at the planned time. */
+static void
+linger_add(struct executor *ex, struct xjob *j)
+{
+	struct linger *lg;
+
+	if (kill(-j->pid, 0) == -1)
+		return;		/* the whole group is gone */
+	lg = xcalloc(1, sizeof(*lg));
+	lg->ex = ex;
+	lg->pgid = j->pid;
+	lg->what = j->what;
+	lg->text = xstrdup(j->text);
+	/* stopping: executor_stop's SIGKILL comes first */
+	if (!ex->stopping && j->timer != NULL)
+		lg->deadline = loop_timer_deadline(j->timer);
+	lg->timer = loop_timer_new(ex->lp, on_linger, lg);
+	loop_timer_arm(lg->timer, LINGER_POLL_MS, LINGER_POLL_MS);
+	TAILQ_INSERT_TAIL(&ex->lingers, lg, entry);
+}
+
 static void
 on_exit_cb(pid_t pid, int status, void *arg)
 {
@@ -304,6 +389,8 @@ on_exit_cb(pid_t pid, int status, void *arg)
 		    WTERMSIG(status));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		ex->st.failed++;
+	if (j->state == XS_TERM)
+		linger_add(ex, j);
 	close_stdin(j);
 	TAILQ_REMOVE(&ex->running, j, entry);
 	if (j->key != NULL)
@@ -313,8 +400,7 @@ on_exit_cb(pid_t pid, int status, void *arg)
 	job_done(j, status);
 	if (!ex->stopping)
 		pump(ex);
-	else if (TAILQ_EMPTY(&ex->running))
-		loop_stop(ex->lp);
+	stop_check(ex);
 }
 
 static void
@@ -547,6 +633,7 @@ executor_new(struct loop *lp)
 	TAILQ_INIT(&ex->queue);
 	TAILQ_INIT(&ex->running);
 	TAILQ_INIT(&ex->kept);
+	TAILQ_INIT(&ex->lingers);
 	ex->sfd = -1;
 	ex->spid = -1;
 	if (lp != NULL)
@@ -629,9 +716,13 @@ signal_all(struct executor *ex, int sig)
 		log_warnx("%s \"%s\": still running at stop: %s to its "
 		    "process group", j->what, j->text,
 		    sig == SIGKILL ? "SIGKILL" : "SIGTERM");
+		j->state = sig == SIGKILL ? XS_KILL : XS_TERM;
 		if (kill(-j->pid, sig) == -1)
 			(void)kill(j->pid, sig);
 	}
+	if (sig == SIGKILL)
+		while (!TAILQ_EMPTY(&ex->lingers))
+			linger_kill(TAILQ_FIRST(&ex->lingers));
 }
 
 static void
@@ -647,6 +738,7 @@ stop_escalate(void *arg)
 	case 2:
 		signal_all(ex, SIGKILL);
 		loop_timer_arm(ex->stop_timer, 1000, 0);
+		stop_check(ex);
 		break;
 	default:
 		loop_stop(ex->lp);
@@ -672,15 +764,17 @@ executor_stop(struct executor *ex, uint64_t grace_ms)
 		ex->st.not_run++;
 		job_done(j, -1);
 	}
-	if (TAILQ_EMPTY(&ex->running))
+	if (TAILQ_EMPTY(&ex->running) && TAILQ_EMPTY(&ex->lingers))
 		return;
 	ex->stop_timer = loop_timer_new(ex->lp, stop_escalate, ex);
 	loop_timer_arm(ex->stop_timer, grace_ms, 0);
-	while (!TAILQ_EMPTY(&ex->running) && ex->stop_phase < 3) {
+	while ((!TAILQ_EMPTY(&ex->running) || !TAILQ_EMPTY(&ex->lingers)) &&
+	    ex->stop_phase < 3) {
 		if (loop_run(ex->lp) == -1)
 			break;
 		/* stopped by someone else (a second TERM): hurry */
-		if (!TAILQ_EMPTY(&ex->running) && ex->stop_phase < 2) {
+		if ((!TAILQ_EMPTY(&ex->running) ||
+		    !TAILQ_EMPTY(&ex->lingers)) && ex->stop_phase < 2) {
 			ex->stop_phase = 2;
 			signal_all(ex, SIGKILL);
 			loop_timer_arm(ex->stop_timer, 1000, 0);
@@ -713,6 +807,8 @@ executor_free(struct executor *ex)
 		close_stdin(j);
 		job_free(j);
 	}
+	while (!TAILQ_EMPTY(&ex->lingers))
+		linger_kill(TAILQ_FIRST(&ex->lingers));
 	loop_timer_free(ex->stop_timer);
 	free(ex->skey);
 	free(ex);

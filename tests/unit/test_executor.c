@@ -317,6 +317,72 @@ test_timeout_kill(void **state)
 	assert_no_children();
 }
 
+/*
+ * A command that ends at SIGTERM while another member of its group
+ * ignores it: the group still gets SIGKILL when the grace is over.
+ */
+static void
+test_timeout_linger(void **state)
+{
+	struct loop *lp;
+	struct executor *ex;
+	struct rec r = { 0 };
+	uint64_t t0;
+	long bg;
+
+	(void)state;
+	lp = loop_new();
+	ex = executor_new(lp);
+	executor_set_limits(ex, 1, 0);
+	t0 = loop_now();
+	run(ex, "(trap '' TERM; exec sleep 100) & echo $! > bg; wait", NULL,
+	    &r);
+	wait_done(lp, &r, 1, 10000);
+	assert_true(WIFSIGNALED(r.status[0]) &&
+	    WTERMSIG(r.status[0]) == SIGTERM);
+	bg = read_long("bg");
+	assert_true(bg > 1);
+	assert_false(dead(bg));
+	while (!dead(bg) && loop_now() - t0 < 1000 + EXECUTOR_KILL_GRACE_MS +
+	    5000)
+		assert_int_equal(loop_run_once(lp, 50), 0);
+	assert_true(dead(bg));
+	assert_true(loop_now() - t0 >= 1000 + EXECUTOR_KILL_GRACE_MS);
+	executor_stop(ex, 1000);
+	executor_free(ex);
+	loop_free(lp);
+	assert_no_children();
+}
+
+/* At stop, a group member ignoring SIGTERM is killed as well. */
+static void
+test_stop_linger(void **state)
+{
+	struct loop *lp;
+	struct executor *ex;
+	struct rec r = { 0 };
+	uint64_t t0;
+	long bg;
+
+	(void)state;
+	lp = loop_new();
+	ex = executor_new(lp);
+	run(ex, "(trap '' TERM; exec sleep 100) & echo $! > bg2; wait", NULL,
+	    &r);
+	while ((bg = read_long("bg2")) <= 1)
+		usleep(10000);
+	t0 = loop_now();
+	executor_stop(ex, 100);
+	assert_true(loop_now() - t0 < 3000);
+	t0 = loop_now();
+	while (!dead(bg) && loop_now() - t0 < 5000)
+		usleep(10000);
+	assert_true(dead(bg));
+	executor_free(ex);
+	loop_free(lp);
+	assert_no_children();
+}
+
 /* At most max_children run at once; the rest wait, none is dropped. */
 static void
 test_queue_bound(void **state)
@@ -618,6 +684,8 @@ main(void)
 		cmocka_unit_test(test_cannot_run),
 		cmocka_unit_test(test_timeout_term),
 		cmocka_unit_test(test_timeout_kill),
+		cmocka_unit_test(test_timeout_linger),
+		cmocka_unit_test(test_stop_linger),
 		cmocka_unit_test(test_queue_bound),
 		cmocka_unit_test(test_queue_fifo),
 		cmocka_unit_test(test_input_nonblocking),
