@@ -91,6 +91,7 @@ struct executor {
 	struct xjobs		 running;	/* started, not reaped */
 	struct xjobs		 kept;		/* open kept pipes */
 	struct lingers		 lingers;
+	struct lingers		 dead_lingers;	/* to free (gc_lingers) */
 	size_t			 nflight;	/* running, kept pipes apart */
 	size_t			 nkept;		/* kept-pipe children */
 	size_t			 nkept_open;
@@ -318,13 +319,30 @@ stop_check(struct executor *ex)
 		loop_stop(ex->lp);
 }
 
+/*
+ * Forgets `lg`. Its timer may be the one firing, which must not be freed
+ * from its own callback: it is disarmed and freed later (gc_lingers).
+ */
 static void
 linger_free(struct linger *lg)
 {
 	TAILQ_REMOVE(&lg->ex->lingers, lg, entry);
-	loop_timer_free(lg->timer);
-	free(lg->text);
-	free(lg);
+	loop_timer_disarm(lg->timer);
+	TAILQ_INSERT_TAIL(&lg->ex->dead_lingers, lg, entry);
+}
+
+/* Frees forgotten lingers; never from a linger's timer callback. */
+static void
+gc_lingers(struct executor *ex)
+{
+	struct linger *lg;
+
+	while ((lg = TAILQ_FIRST(&ex->dead_lingers)) != NULL) {
+		TAILQ_REMOVE(&ex->dead_lingers, lg, entry);
+		loop_timer_free(lg->timer);
+		free(lg->text);
+		free(lg);
+	}
 }
 
 /* SIGKILL to what is left of the group. */
@@ -359,6 +377,7 @@ linger_add(struct executor *ex, struct xjob *j)
 {
 	struct linger *lg;
 
+	gc_lingers(ex);
 	if (kill(-j->pid, 0) == -1)
 		return;		/* the whole group is gone */
 	lg = xcalloc(1, sizeof(*lg));
@@ -634,6 +653,7 @@ executor_new(struct loop *lp)
 	TAILQ_INIT(&ex->running);
 	TAILQ_INIT(&ex->kept);
 	TAILQ_INIT(&ex->lingers);
+	TAILQ_INIT(&ex->dead_lingers);
 	ex->sfd = -1;
 	ex->spid = -1;
 	if (lp != NULL)
@@ -809,6 +829,7 @@ executor_free(struct executor *ex)
 	}
 	while (!TAILQ_EMPTY(&ex->lingers))
 		linger_kill(TAILQ_FIRST(&ex->lingers));
+	gc_lingers(ex);
 	loop_timer_free(ex->stop_timer);
 	free(ex->skey);
 	free(ex);
