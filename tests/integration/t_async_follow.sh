@@ -99,6 +99,37 @@ wait_for "gone $sleeper" 5 || fail "sleep $sleeper left behind"
 grep -q 'exec "sleep 30": still running at stop: SIGTERM to its process group' err ||
     fail "running child at stop not logged"
 
+new_case slow_mail_and_write_do_not_block
+cat > slow <<'EOF'
+#!/bin/sh
+cat > "in.$$"
+sleep 30
+EOF
+chmod +x slow
+cat > c <<'EOF'
+watchfor /^mail/
+	mail addresses=ops,subject=alert,mailer=./slow
+watchfor /^write/
+	write alice,write=./slow
+watchfor /^next/
+	echo
+EOF
+start -c c -t log
+printf 'mail me\nwrite me\n' >> log
+wait_for '[ "$(pgrep -P "$PID" -x slow | wc -l)" = 2 ]' 10 ||
+    fail "mailer and writer not both started"
+printf 'next\n' >> log
+wait_for 'has next' 10 || fail "next line not echoed within 10 s"
+[ "$(pgrep -P "$PID" -x slow | wc -l)" = 2 ] || fail "a slow child ended early"
+wait_for 'cat in.* 2>/dev/null | grep -qx "Subject: alert"' 10 ||
+    fail "mailer did not get the message"
+wait_for 'cat in.* 2>/dev/null | grep -qx "write me"' 10 ||
+    fail "writer did not get the message"
+stop
+[ "$RC" = 0 ] || fail "exit status $RC"
+[ "$SECS" -le 8 ] || fail "TERM took $SECS s"
+grep -q 'mail "./slow": still running at stop' err || fail "mailer at stop not logged"
+
 new_case exec_timeout
 cat > stubborn <<'EOF'
 #!/bin/sh

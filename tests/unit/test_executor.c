@@ -537,6 +537,42 @@ test_kept_pipe(void **state)
 	assert_no_children();
 }
 
+/* At most max_children kept pipes: the least recently used is closed. */
+static void
+test_kept_pipe_lru(void **state)
+{
+	struct loop *lp;
+	struct executor *ex;
+	struct executor_stats st;
+	struct rec r = { 0 };
+	char *got;
+
+	(void)state;
+	lp = loop_new();
+	ex = executor_new(lp);
+	executor_set_limits(ex, 0, 2);
+	(void)unlink("k1");
+	send_pipe(ex, "k1", "cat >> k1", "1a\n", &r);
+	send_pipe(ex, "k2", "cat >> k2", "2a\n", &r);
+	send_pipe(ex, "k1", "cat >> k1", "1b\n", &r);	/* k2 is now LRU */
+	send_pipe(ex, "k3", "cat >> k3", "3a\n", &r);
+	wait_done(lp, &r, 1, 10000);		/* k2 saw its end */
+	got = slurp("k2");
+	assert_string_equal(got, "2a\n");
+	free(got);
+	executor_get_stats(ex, &st);
+	assert_int_equal(st.kept, 2);
+	assert_int_equal(st.started, 3);
+	executor_stop(ex, 5000);
+	assert_int_equal(r.n, 3);
+	got = slurp("k1");
+	assert_string_equal(got, "1a\n1b\n");
+	free(got);
+	executor_free(ex);
+	loop_free(lp);
+	assert_no_children();
+}
+
 /* A kept child that does not read: bounded buffer, drops, never blocks. */
 static void
 test_kept_pipe_bound(void **state)
@@ -690,6 +726,7 @@ main(void)
 		cmocka_unit_test(test_queue_fifo),
 		cmocka_unit_test(test_input_nonblocking),
 		cmocka_unit_test(test_kept_pipe),
+		cmocka_unit_test(test_kept_pipe_lru),
 		cmocka_unit_test(test_kept_pipe_bound),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_stop_grace),
