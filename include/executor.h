@@ -55,10 +55,10 @@ struct executor_job {
 	 * the pipe's expanded text, the mailer's text).
 	 */
 	const char	*name;
-	const char	*text;		/* in follow-mode messages; NULL: name */
-	bool		 pipe_msg;	/* cannot start: "cannot open pipe to" */
+	const char	*text;		/* follow-mode messages; NULL: name */
+	bool		 pipe_msg;	/* cannot start: "cannot open pipe" */
 	bool		 warn_status;	/* one-pass: a failure is a warning */
-	bool		 warn_write;	/* one-pass: a write error is a warning */
+	bool		 warn_write;	/* one-pass: write errors are warned */
 	executor_done_cb *done;		/* or NULL */
 	void		*arg;
 };

@@ -51,7 +51,7 @@ struct xjob {
 	executor_done_cb	*done;
 	void			*arg;
 	bool			 has_input;
-	struct buf		 in;		/* input; in.data[off..] pending */
+	struct buf		 in;		/* in.data[off..] not written */
 	size_t			 off;
 	int			 fd;		/* stdin's write end, or -1 */
 	bool			 polled;	/* fd registered for EPOLLOUT */
