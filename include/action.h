@@ -13,6 +13,7 @@
 struct action;
 struct config;
 struct diag;
+struct executor;
 struct rule;
 struct subst_ctx;
 
@@ -29,6 +30,12 @@ int	actions_prepare(struct config *, const struct action_params *,
 	    struct diag *);
 /* Frees what actions_prepare() attached; called before config_free(). */
 void	actions_release(struct config *);
+/*
+ * Runs the commands of exec, pipe, write and mail on `ex` (follow mode's
+ * asynchronous executor) from now on; NULL: synchronously, in order (the
+ * default). `ex` stays the caller's.
+ */
+void	actions_set_executor(struct executor *ex);
 /* Frees the throttle and threshold state kept across configs. */
 void	actions_shutdown(void);
 

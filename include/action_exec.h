@@ -6,98 +6,20 @@
 #include <sys/types.h>
 
 /*
- * Commands of the exec, pipe, mail (mailer=) and write actions, run
- * without letting log text reach a shell parser (spec sections 8 to 10,
- * issue 4 item 2).
- *
- * A command is compiled once from the config text (struct exec_tmpl).
- * Whether it needs a shell is decided from that text alone, with Perl's
- * rule (spawn_needs_shell) and every reference replaced by a word
- * character:
- *
- * - no shell: the text is split into words on the blanks of its literal
- *   parts, each word is expanded by itself (a capture never becomes two
- *   arguments) and the program is run directly with a PATH search;
- * - shell: the text is run as `/bin/sh -c SCRIPT` where each reference is
- *   replaced by a reference to an environment variable carrying its
- *   expanded text, quoted for the shell's quoting context at that point
- *   (unquoted: ${V:+"${V}"}, so that an empty capture vanishes as it does
- *   in swatchdog; inside "...": ${V}; inside '...': '"${V}"'). The shell
- *   expands each capture once and never parses it. A literal `$1` (written
- *   `\$1` in the config) is still the shell's own `$1`.
- *
- * The variables, set in both cases, are named after the reference:
- *   WATCHFOR_1 .. WATCHFOR_N	$1 .. $N
- *   WATCHFOR_MATCH		$&
- *   WATCHFOR_LINE		$_, and $0 / $* (the raw line: the shell
- *				escaping of swatchdog's $S_ is not needed)
- *   WATCHFOR_PREMATCH		$`
- *   WATCHFOR_POSTMATCH		$'
- *   WATCHFOR_NAMED_<name>	$+{name}
- *   WATCHFOR_FIELD_<N>		$N with --awk-field-syntax (raw field N)
- *   WATCHFOR_FIELDS		@S_ (raw fields joined by one space)
- *   WATCHFOR_SPLIT_<n>		$_[n]
- *   WATCHFOR_SPLIT		@_
- *   WATCHFOR_PID		$$
- *   WATCHFOR_ARG<k>		extra arguments (write's user)
- *
- * Building the argv and environment for a record (exec_cmd_build) is a
- * pure function, so that the follow-mode executor can reuse it; running
- * it synchronously (one-pass mode) is exec_cmd_spawn + spawn_wait.
+ * Running the commands of exec, pipe, mail (mailer=) and write: spawning
+ * a built command (exec_cmd.h) with watchfor's environment plus its
+ * variables, stdin from /dev/null or a pipe and no other descriptor, and
+ * the exec and pipe actions themselves. How and when a command runs (in
+ * order and waited for, or on the event loop) is executor.h's.
  */
+
+#include "exec_cmd.h"
 
 struct action;
-struct buf;
 struct diag;
+struct executor;
 struct subst_ctx;
-struct tmpl;
 
-struct exec_tmpl;
-
-/*
- * Takes ownership of `t` (a TMPL_COMMAND or TMPL_VALUE template) and
- * compiles it into a command. Never fails.
- */
-struct exec_tmpl *exec_tmpl_new(struct tmpl *t);
-void		 exec_tmpl_free(struct exec_tmpl *);
-/* True when the command runs under /bin/sh -c. */
-bool		 exec_tmpl_shell(const struct exec_tmpl *);
-/* The script given to /bin/sh -c (shell commands only), borrowed. */
-const char	*exec_tmpl_script(const struct exec_tmpl *);
-/*
- * A note for --check, or NULL (borrowed): a reference that a nested shell
- * (`sh -c '... $1 ...'`, eval, ssh, su -c) would parse again as code.
- */
-const char	*exec_tmpl_warning(const struct exec_tmpl *);
-/*
- * Appends the command text as swatchdog would build it (references
- * expanded, $0 shell-escaped): the identity of a kept-open pipe and the
- * text of messages.
- */
-void		 exec_tmpl_text(const struct exec_tmpl *,
-		    const struct subst_ctx *, struct buf *);
-
-/* One command ready to run. Owns every string. */
-struct exec_cmd {
-	char	*file;		/* "/bin/sh" or argv[0] */
-	char	**argv;		/* NULL-terminated */
-	size_t	 argc;
-	char	**vars;		/* "NAME=value", added to environ */
-	size_t	 nvars;
-	bool	 dup_stderr;	/* 2>&1 (Perl's trailing " 2>&1") */
-	bool	 null_stderr;	/* stderr to /dev/null (write) */
-};
-
-/*
- * Builds the command for the record in `ctx` into `c` (zeroed first).
- * Pure: reads nothing but its arguments. c->argc is 0 when a direct
- * command expands to no word at all.
- */
-void	exec_cmd_build(const struct exec_tmpl *, const struct subst_ctx *,
-	    struct exec_cmd *c);
-/* Adds one argument, passed as data (shell commands: as a variable). */
-void	exec_cmd_add_arg(struct exec_cmd *, const char *arg, size_t len);
-void	exec_cmd_clear(struct exec_cmd *);
 /*
  * Forks and runs `c` with `in` as its stdin (-1: /dev/null), stdout and
  * stderr inherited (unless c says otherwise), no other descriptor, an
@@ -172,17 +94,30 @@ struct exec_action;
 struct exec_action *exec_action_prepare(const struct action *, bool awk,
 		    struct diag *d);
 void		 exec_action_free(struct exec_action *);
-/* exec: runs the command and waits for it (one-pass mode). */
+/* exec: runs the command (one-pass mode: and waits for it). */
 void		 exec_action_run(const struct exec_action *,
 		    const struct subst_ctx *);
 /*
  * pipe: writes `msg` (no newline added) to the command's stdin; without
- * keep_open the pipe is closed and the command waited for at once.
+ * keep_open the pipe is closed (one-pass mode: and the command waited
+ * for) at once. See executor_pipe.
  */
 void		 exec_action_pipe(const struct exec_action *,
 		    const struct subst_ctx *, const char *msg, size_t len);
-/* Closes a kept-open pipe, if any, and waits for its command. */
+/*
+ * Closes kept-open pipes (executor_pipe_close): one-pass mode waits for
+ * the command.
+ */
 void		 exec_pipe_close(void);
+
+/*
+ * Makes `ex` run every command of exec, pipe, write and mail from now on
+ * (follow mode's asynchronous executor); NULL goes back to a synchronous
+ * one (one-pass mode, the default). `ex` stays the caller's.
+ */
+void		 exec_set_executor(struct executor *ex);
+/* The executor in use. */
+struct executor	*exec_executor(void);
 
 /* write action (action_write.c). */
 struct write_action;

@@ -120,6 +120,8 @@ struct config {
 	char		**input_commands; /* "#% input-command CMD" */
 	size_t		 ninput_commands;
 	char		*state_dir;	/* "#% state-dir DIR", or NULL */
+	unsigned	 exec_timeout;	/* "#% exec-timeout S", 0: default */
+	unsigned	 max_children;	/* "#% max-children N", 0: default */
 	char		**files;	/* every file read, for locations */
 	size_t		 nfiles;
 };

@@ -428,6 +428,12 @@ actions_release(struct config *cfg)
 	}
 }
 
+void
+actions_set_executor(struct executor *ex)
+{
+	exec_set_executor(ex);
+}
+
 /* Frees the global throttle and threshold tables (at exit). */
 void
 actions_shutdown(void)

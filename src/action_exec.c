@@ -1,15 +1,13 @@
 /*
  * The exec and pipe actions (spec sections 8, 9, 10.3, 10.4) and the
- * command machinery that mail (mailer=) and write share: a command is
- * compiled once from its config text, decided shell-or-direct from that
- * text only, and built for each record into an argv plus environment
- * variables, so that log text is only ever data (see action_exec.h).
+ * process machinery that mail (mailer=) and write share: starting a built
+ * command (exec_cmd.c builds it from the config text and the record) with
+ * the environment, descriptors and signal state a child must have, and
+ * the texts that report a command's failure.
  *
- * Runs commands synchronously, as one-pass mode needs; the asynchronous
- * follow-mode executor (timeouts, process groups, bounded concurrency) is
- * left to the event loop, which can reuse exec_cmd_build. Parsing the
- * action value is the config parser's job, expanding a reference the
- * subst module's.
+ * When and how a command runs (in order and waited for in one-pass mode,
+ * on the event loop with timeouts in follow mode) is the executor's
+ * business; parsing the action value is the config parser's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +21,7 @@
 #include "action_exec.h"
 #include "config.h"
 #include "diag.h"
+#include "executor.h"
 #include "log.h"
 #include "out.h"
 #include "spawn.h"
@@ -31,701 +30,22 @@
 
 extern char **environ;
 
-/* One piece of a direct command's word: literal bytes or a reference. */
-struct piece {
-	const struct tmpl_seg	*seg;		/* NULL: literal */
-	const char		*lit;		/* template text */
-	size_t			 len;
-};
-
-struct word {
-	struct piece	*pieces;
-	size_t		 npieces;
-	bool		 refs_only;	/* empty expansion: no word */
-};
-
-/* An environment variable carrying one reference. */
-struct evar {
-	char			*name;
-	const struct tmpl_seg	*seg;
-};
-
-struct exec_tmpl {
-	struct tmpl	*t;
-	bool		 shell;
-	bool		 dup_stderr;	/* direct: trailing " 2>&1" */
-	struct word	*words;		/* direct */
-	size_t		 nwords;
-	char		*script;	/* shell */
-	struct evar	*vars;
-	size_t		 nvars;
-	char		*warning;
-};
-
 struct exec_action {
 	enum action_kind	 kind;
 	struct exec_tmpl	*cmd;		/* NULL: no command */
+	char			*text;		/* the command as written */
 	bool			 keep_open;	/* pipe */
 };
 
-/* The pipe kept open by keep_open (swatchdog keeps at most one). */
-static struct {
-	char	*key;		/* the command text: its identity */
-	int	 fd;
-	pid_t	 pid;
-} kept = { NULL, -1, -1 };
-
-#define REF_MARK	'\001'	/* a reference, in a command's words */
+/* Where commands run: follow mode's, else a synchronous one. */
+static struct executor	*current;
+static struct executor	*sync_ex;
 
 static bool
 perl_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 	    c == '\f' || c == '\v';
-}
-
-/* The variable name of a reference segment. */
-static void
-var_name(const struct tmpl_seg *sg, struct buf *out)
-{
-	switch (sg->kind) {
-	case TMPL_GROUP:
-		if (sg->n == 0)
-			buf_adds(out, "WATCHFOR_MATCH");
-		else
-			buf_addf(out, "WATCHFOR_%u", sg->n);
-		break;
-	case TMPL_NAMED:
-		buf_addf(out, "WATCHFOR_NAMED_%s", sg->text);
-		break;
-	case TMPL_LINE:
-	case TMPL_ESCLINE:
-		buf_adds(out, "WATCHFOR_LINE");
-		break;
-	case TMPL_PREMATCH:
-		buf_adds(out, "WATCHFOR_PREMATCH");
-		break;
-	case TMPL_POSTMATCH:
-		buf_adds(out, "WATCHFOR_POSTMATCH");
-		break;
-	case TMPL_PID:
-		buf_adds(out, "WATCHFOR_PID");
-		break;
-	case TMPL_FIELD:
-		buf_addf(out, "WATCHFOR_SPLIT_%u", sg->n);
-		break;
-	case TMPL_ESCFIELD:
-		buf_addf(out, "WATCHFOR_FIELD_%u", sg->n + 1);
-		break;
-	case TMPL_FIELDS:
-		buf_adds(out, "WATCHFOR_SPLIT");
-		break;
-	case TMPL_ESCFIELDS:
-		buf_adds(out, "WATCHFOR_FIELDS");
-		break;
-	case TMPL_LIT:
-	default:
-		fatalx("exec: no variable for segment kind %d", (int)sg->kind);
-	}
-}
-
-/*
- * The raw text of a reference. swatchdog's escaped kinds ($0, $*, awk
- * fields) only existed for its shell: their raw text is the escaped text
- * with each backslash-pair undone, which subst_shell_escape makes exact.
- */
-static void
-expand_raw(const struct tmpl_seg *sg, const struct subst_ctx *ctx,
-    struct buf *out)
-{
-	struct buf esc = { 0 };
-	struct tmpl_seg line;
-	size_t i;
-
-	switch (sg->kind) {
-	case TMPL_ESCLINE:
-		line = *sg;
-		line.kind = TMPL_LINE;
-		tmpl_expand_seg(&line, ctx, out);
-		return;
-	case TMPL_ESCFIELD:
-	case TMPL_ESCFIELDS:
-		tmpl_expand_seg(sg, ctx, &esc);
-		for (i = 0; i < esc.len; i++) {
-			if (esc.data[i] == '\\' && i + 1 < esc.len)
-				i++;
-			buf_addc(out, esc.data[i]);
-		}
-		buf_free(&esc);
-		return;
-	default:
-		tmpl_expand_seg(sg, ctx, out);
-		return;
-	}
-}
-
-/* Returns the index of the variable for `sg`, adding it if new. */
-static size_t
-add_var(struct exec_tmpl *x, const struct tmpl_seg *sg)
-{
-	struct buf name = { 0 };
-	size_t i;
-
-	var_name(sg, &name);
-	for (i = 0; i < x->nvars; i++)
-		if (strcmp(x->vars[i].name, name.data) == 0) {
-			buf_free(&name);
-			return i;
-		}
-	x->vars = xreallocarray(x->vars, x->nvars + 1, sizeof(*x->vars));
-	x->vars[x->nvars].name = buf_detach(&name);
-	x->vars[x->nvars].seg = sg;
-	return x->nvars++;
-}
-
-/*
- * Words of the command as a shell (or execvp) would see them, with
- * REF_MARK for each reference: used to find nested shells.
- */
-struct wordlist {
-	char		**w;
-	bool		*has_ref;
-	size_t		 n;
-	struct buf	 cur;
-	bool		 cur_ref;
-	bool		 in_word;
-};
-
-static void
-wl_addc(struct wordlist *wl, char c)
-{
-	buf_addc(&wl->cur, c);
-	if (c == REF_MARK)
-		wl->cur_ref = true;
-	wl->in_word = true;
-}
-
-static void
-wl_end(struct wordlist *wl)
-{
-	if (!wl->in_word)
-		return;
-	wl->w = xreallocarray(wl->w, wl->n + 1, sizeof(*wl->w));
-	wl->has_ref = xreallocarray(wl->has_ref, wl->n + 1,
-	    sizeof(*wl->has_ref));
-	wl->w[wl->n] = xstrdup(wl->cur.data != NULL ? wl->cur.data : "");
-	wl->has_ref[wl->n] = wl->cur_ref;
-	wl->n++;
-	buf_reset(&wl->cur);
-	wl->cur_ref = false;
-	wl->in_word = false;
-}
-
-static void
-wl_free(struct wordlist *wl)
-{
-	size_t i;
-
-	for (i = 0; i < wl->n; i++)
-		free(wl->w[i]);
-	free(wl->w);
-	free(wl->has_ref);
-	buf_free(&wl->cur);
-}
-
-static bool
-is_shell_name(const char *w)
-{
-	static const char *const shells[] = {
-		"ash", "bash", "busybox", "dash", "ksh", "mksh", "sh", "su",
-		"zsh",
-	};
-	const char *b = util_basename(w);
-	size_t i;
-
-	for (i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
-		if (strcmp(b, shells[i]) == 0)
-			return true;
-	return false;
-}
-
-/* A nested shell that would parse a substituted reference again. */
-static char *
-nested_shell_warning(const struct wordlist *wl)
-{
-	size_t i, j;
-
-	for (i = 0; i < wl->n; i++) {
-		const char *b = util_basename(wl->w[i]);
-
-		if (strcmp(b, "eval") == 0 || strcmp(b, "ssh") == 0) {
-			for (j = i + 1; j < wl->n; j++)
-				if (wl->has_ref[j])
-					return xasprintf("`%s` parses its "
-					    "arguments again as shell code: "
-					    "log text substituted into them "
-					    "could run as commands", b);
-			continue;
-		}
-		if (!is_shell_name(wl->w[i]))
-			continue;
-		for (j = i + 1; j < wl->n && wl->w[j][0] == '-' &&
-		    strncmp(wl->w[j], "--", 2) != 0; j++) {
-			if (strchr(wl->w[j], 'c') == NULL)
-				continue;
-			if (j + 1 < wl->n && wl->has_ref[j + 1])
-				return xasprintf("`%s %s` parses its script "
-				    "again: log text substituted into the "
-				    "script could run as commands; pass it "
-				    "as an argument instead (sh -c 'echo "
-				    "\"\\$1\"' sh $1)", b, wl->w[j]);
-			break;
-		}
-	}
-	return NULL;
-}
-
-/*
- * Shell quoting context, tracked over the literal text of a script.
- * Frames are pushed by $( and backticks, whose text starts unquoted.
- */
-#define QT_MAXDEPTH	32
-
-struct qframe {
-	char		 q;		/* 0, '"' or '\'' */
-	char		 kind;		/* 0 (top), '(' for $(, '`' */
-	unsigned	 parens;	/* open ( inside a $( frame */
-};
-
-struct qtrack {
-	struct qframe	 f[QT_MAXDEPTH];
-	int		 top;
-	bool		 esc;		/* a backslash is pending */
-	bool		 comment;
-	bool		 wordstart;
-};
-
-static void
-qt_push(struct qtrack *qt, char kind)
-{
-	if (qt->top + 1 >= QT_MAXDEPTH)
-		return;
-	qt->top++;
-	memset(&qt->f[qt->top], 0, sizeof(qt->f[qt->top]));
-	qt->f[qt->top].kind = kind;
-}
-
-static void
-qt_pop(struct qtrack *qt)
-{
-	if (qt->top > 0)
-		qt->top--;
-}
-
-static bool
-shell_separator(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' ||
-	    c == '|' || c == '<' || c == '>';
-}
-
-/* Appends literal script text, following its quoting. */
-static void
-qt_literal(struct qtrack *qt, const char *s, size_t len, struct buf *out,
-    struct wordlist *wl)
-{
-	struct qframe *fr;
-	size_t i;
-	char c;
-
-	for (i = 0; i < len; i++) {
-		c = s[i];
-		buf_addc(out, c);
-		fr = &qt->f[qt->top];
-		if (qt->comment) {
-			if (c == '\n') {
-				qt->comment = false;
-				qt->wordstart = true;
-			}
-			continue;
-		}
-		if (qt->esc) {
-			qt->esc = false;
-			wl_addc(wl, c);
-			continue;
-		}
-		if (fr->q == '\'') {
-			if (c == '\'')
-				fr->q = 0;
-			wl_addc(wl, c);
-			continue;
-		}
-		if (fr->q == '"') {
-			if (c == '\\')
-				qt->esc = true;
-			else if (c == '"')
-				fr->q = 0;
-			else if (c == '$' && i + 1 < len && s[i + 1] == '(') {
-				buf_addc(out, s[++i]);
-				qt_push(qt, '(');
-			} else if (c == '`')
-				qt_push(qt, '`');
-			wl_addc(wl, c);
-			continue;
-		}
-		if (c == '\\' || c == '\'' || c == '"') {
-			if (c == '\\')
-				qt->esc = true;
-			else
-				fr->q = c;
-			qt->wordstart = false;
-			wl_addc(wl, c);
-		} else if (c == '$' && i + 1 < len && s[i + 1] == '(') {
-			buf_addc(out, s[++i]);
-			wl_end(wl);
-			qt_push(qt, '(');
-			qt->wordstart = true;
-		} else if (c == '`') {
-			wl_end(wl);
-			if (fr->kind == '`')
-				qt_pop(qt);
-			else
-				qt_push(qt, '`');
-			qt->wordstart = true;
-		} else if (c == '(') {
-			wl_end(wl);
-			if (fr->kind == '(')
-				fr->parens++;
-			qt->wordstart = true;
-		} else if (c == ')') {
-			wl_end(wl);
-			if (fr->kind == '(' && fr->parens > 0)
-				fr->parens--;
-			else if (fr->kind == '(')
-				qt_pop(qt);
-			qt->wordstart = true;
-		} else if (c == '#' && qt->wordstart) {
-			qt->comment = true;
-		} else if (shell_separator(c)) {
-			wl_end(wl);
-			qt->wordstart = true;
-		} else {
-			qt->wordstart = false;
-			wl_addc(wl, c);
-		}
-	}
-}
-
-/* Appends a reference to variable `name`, quoted for the context. */
-static void
-qt_ref(struct qtrack *qt, const char *name, struct buf *out,
-    struct wordlist *wl)
-{
-	struct qframe *fr = &qt->f[qt->top];
-
-	if (qt->comment) {
-		buf_addf(out, "${%s}", name);
-		return;
-	}
-	wl_addc(wl, REF_MARK);
-	if (fr->q == '\'') {
-		buf_addf(out, "'\"${%s}\"'", name);
-		return;
-	}
-	if (fr->q == '"') {
-		/* "\$" would be a literal dollar: keep the backslash itself */
-		if (qt->esc)
-			buf_addc(out, '\\');
-		qt->esc = false;
-		buf_addf(out, "${%s}", name);
-		return;
-	}
-	/*
-	 * A backslash before the value quoted its first character in
-	 * swatchdog's shell; the whole value is quoted here: drop it.
-	 */
-	if (qt->esc && out->len > 0) {
-		out->len--;
-		out->data[out->len] = '\0';
-	}
-	qt->esc = false;
-	qt->wordstart = false;
-	buf_addf(out, "${%s:+\"${%s}\"}", name, name);
-}
-
-static void
-build_script(struct exec_tmpl *x, struct wordlist *wl)
-{
-	struct qtrack qt;
-	struct buf script = { 0 };
-	const struct tmpl_seg *sg;
-	size_t i, v;
-
-	memset(&qt, 0, sizeof(qt));
-	qt.wordstart = true;
-	for (i = 0; i < x->t->nsegs; i++) {
-		sg = &x->t->segs[i];
-		if (sg->kind == TMPL_LIT) {
-			qt_literal(&qt, sg->text, sg->len, &script, wl);
-			continue;
-		}
-		v = add_var(x, sg);
-		qt_ref(&qt, x->vars[v].name, &script, wl);
-	}
-	wl_end(wl);
-	buf_reserve(&script, 1);
-	x->script = buf_detach(&script);
-}
-
-static void
-word_add_piece(struct word *w, const struct tmpl_seg *seg, const char *lit,
-    size_t len)
-{
-	if (seg == NULL && w->npieces > 0 &&
-	    w->pieces[w->npieces - 1].seg == NULL &&
-	    w->pieces[w->npieces - 1].lit + w->pieces[w->npieces - 1].len ==
-	    lit) {
-		w->pieces[w->npieces - 1].len += len;
-		return;
-	}
-	if (seg != NULL)
-		w->refs_only = w->npieces == 0 || w->refs_only;
-	else
-		w->refs_only = false;
-	w->pieces = xreallocarray(w->pieces, w->npieces + 1,
-	    sizeof(*w->pieces));
-	w->pieces[w->npieces].seg = seg;
-	w->pieces[w->npieces].lit = lit;
-	w->pieces[w->npieces].len = len;
-	w->npieces++;
-}
-
-static void
-end_word(struct exec_tmpl *x, struct word *cur)
-{
-	if (cur->npieces == 0)
-		return;
-	x->words = xreallocarray(x->words, x->nwords + 1, sizeof(*x->words));
-	x->words[x->nwords++] = *cur;
-	memset(cur, 0, sizeof(*cur));
-}
-
-/* Direct commands: words split on the blanks of the literal text. */
-static void
-build_words(struct exec_tmpl *x, struct wordlist *wl)
-{
-	struct word cur = { 0 };
-	const struct tmpl_seg *sg;
-	const struct word *last;
-	size_t i, j;
-
-	for (i = 0; i < x->t->nsegs; i++) {
-		sg = &x->t->segs[i];
-		if (sg->kind != TMPL_LIT) {
-			(void)add_var(x, sg);
-			word_add_piece(&cur, sg, NULL, 0);
-			wl_addc(wl, REF_MARK);
-			continue;
-		}
-		for (j = 0; j < sg->len; j++) {
-			if (perl_space(sg->text[j])) {
-				end_word(x, &cur);
-				wl_end(wl);
-				continue;
-			}
-			word_add_piece(&cur, NULL, sg->text + j, 1);
-			wl_addc(wl, sg->text[j]);
-		}
-	}
-	end_word(x, &cur);
-	wl_end(wl);
-	/* Perl runs a trailing " 2>&1" itself, with dup2 */
-	if (x->nwords < 2)
-		return;
-	last = &x->words[x->nwords - 1];
-	if (last->npieces == 1 && last->pieces[0].seg == NULL &&
-	    last->pieces[0].len == 4 &&
-	    memcmp(last->pieces[0].lit, "2>&1", 4) == 0) {
-		free(last->pieces);
-		x->nwords--;
-		x->dup_stderr = true;
-	}
-}
-
-struct exec_tmpl *
-exec_tmpl_new(struct tmpl *t)
-{
-	struct exec_tmpl *x;
-	struct wordlist wl;
-	struct buf neutral = { 0 };
-	size_t i;
-
-	x = xcalloc(1, sizeof(*x));
-	x->t = t;
-	for (i = 0; i < t->nsegs; i++) {
-		if (t->segs[i].kind == TMPL_LIT)
-			buf_add(&neutral, t->segs[i].text, t->segs[i].len);
-		else
-			buf_addc(&neutral, 'x');
-	}
-	buf_reserve(&neutral, 1);
-	x->shell = spawn_needs_shell(neutral.data);
-	buf_free(&neutral);
-	memset(&wl, 0, sizeof(wl));
-	if (x->shell)
-		build_script(x, &wl);
-	else
-		build_words(x, &wl);
-	x->warning = nested_shell_warning(&wl);
-	wl_free(&wl);
-	return x;
-}
-
-void
-exec_tmpl_free(struct exec_tmpl *x)
-{
-	size_t i;
-
-	if (x == NULL)
-		return;
-	for (i = 0; i < x->nwords; i++)
-		free(x->words[i].pieces);
-	free(x->words);
-	for (i = 0; i < x->nvars; i++)
-		free(x->vars[i].name);
-	free(x->vars);
-	free(x->script);
-	free(x->warning);
-	tmpl_free(x->t);
-	free(x);
-}
-
-bool
-exec_tmpl_shell(const struct exec_tmpl *x)
-{
-	return x->shell;
-}
-
-const char *
-exec_tmpl_script(const struct exec_tmpl *x)
-{
-	return x->script;
-}
-
-const char *
-exec_tmpl_warning(const struct exec_tmpl *x)
-{
-	return x->warning;
-}
-
-void
-exec_tmpl_text(const struct exec_tmpl *x, const struct subst_ctx *ctx,
-    struct buf *out)
-{
-	tmpl_expand(x->t, ctx, out);
-}
-
-static void
-push_arg(struct exec_cmd *c, char *arg)
-{
-	c->argv = xreallocarray(c->argv, c->argc + 2, sizeof(*c->argv));
-	c->argv[c->argc++] = arg;
-	c->argv[c->argc] = NULL;
-}
-
-static void
-push_var(struct exec_cmd *c, char *var)
-{
-	c->vars = xreallocarray(c->vars, c->nvars + 2, sizeof(*c->vars));
-	c->vars[c->nvars++] = var;
-	c->vars[c->nvars] = NULL;
-}
-
-void
-exec_cmd_build(const struct exec_tmpl *x, const struct subst_ctx *ctx,
-    struct exec_cmd *c)
-{
-	struct buf b = { 0 };
-	const struct word *w;
-	size_t i, j;
-
-	memset(c, 0, sizeof(*c));
-	for (i = 0; i < x->nvars; i++) {
-		buf_reset(&b);
-		buf_addf(&b, "%s=", x->vars[i].name);
-		expand_raw(x->vars[i].seg, ctx, &b);
-		push_var(c, xstrdup(b.data));	/* a NUL byte ends it */
-	}
-	if (x->shell) {
-		c->file = xstrdup("/bin/sh");
-		push_arg(c, xstrdup("sh"));
-		push_arg(c, xstrdup("-c"));
-		push_arg(c, xstrdup(x->script));
-	} else {
-		for (i = 0; i < x->nwords; i++) {
-			w = &x->words[i];
-			buf_reset(&b);
-			buf_reserve(&b, 1);
-			for (j = 0; j < w->npieces; j++) {
-				if (w->pieces[j].seg == NULL)
-					buf_add(&b, w->pieces[j].lit,
-					    w->pieces[j].len);
-				else
-					expand_raw(w->pieces[j].seg, ctx, &b);
-			}
-			/* as Perl's split drops an empty field */
-			if (w->refs_only && b.len == 0)
-				continue;
-			push_arg(c, xstrdup(b.data));
-		}
-		if (c->argc > 0)
-			c->file = xstrdup(c->argv[0]);
-		c->dup_stderr = x->dup_stderr;
-	}
-	if (c->argv == NULL) {
-		c->argv = xcalloc(1, sizeof(*c->argv));
-		c->argc = 0;
-	}
-	buf_free(&b);
-}
-
-void
-exec_cmd_add_arg(struct exec_cmd *c, const char *arg, size_t len)
-{
-	char *name, *script;
-	size_t i, k = 1;
-
-	if (c->file == NULL || strcmp(c->file, "/bin/sh") != 0 ||
-	    c->argc != 3) {
-		push_arg(c, xstrndup(arg, len));
-		if (c->file == NULL)
-			c->file = xstrdup(c->argv[0]);
-		return;
-	}
-	for (i = 0; i < c->nvars; i++)
-		if (strncmp(c->vars[i], "WATCHFOR_ARG", 12) == 0)
-			k++;
-	name = xasprintf("WATCHFOR_ARG%zu", k);
-	script = xasprintf("%s \"${%s}\"", c->argv[2], name);
-	free(c->argv[2]);
-	c->argv[2] = script;
-	push_var(c, xasprintf("%s=%.*s", name, (int)len, arg));
-	free(name);
-}
-
-void
-exec_cmd_clear(struct exec_cmd *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->argc; i++)
-		free(c->argv[i]);
-	free(c->argv);
-	for (i = 0; i < c->nvars; i++)
-		free(c->vars[i]);
-	free(c->vars);
-	free(c->file);
-	memset(c, 0, sizeof(*c));
 }
 
 /* watchfor's environment with c->vars replacing variables of that name. */
@@ -777,6 +97,8 @@ child_setup(const struct exec_cmd *c, int in, int errfd)
 		(void)sigaction(sig, &sa, NULL);
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	if (c->own_pgrp)
+		(void)setpgid(0, 0);
 	if (in < 0) {
 		if ((fd = open("/dev/null", O_RDONLY)) == -1)
 			child_fail(errfd);
@@ -1031,9 +353,10 @@ exec_action_prepare(const struct action *a, bool awk, struct diag *d)
 		return NULL;
 	}
 	x->cmd = exec_tmpl_new(t);
-	if (x->cmd->warning != NULL)
+	x->text = xstrdup(p);
+	if (exec_tmpl_warning(x->cmd) != NULL)
 		diag_report(d, DIAG_WARN, a->file, a->line, col, NULL, 0,
-		    "%s: %s", a->name, x->cmd->warning);
+		    "%s: %s", a->name, exec_tmpl_warning(x->cmd));
 	return x;
 }
 
@@ -1043,14 +366,32 @@ exec_action_free(struct exec_action *x)
 	if (x == NULL)
 		return;
 	exec_tmpl_free(x->cmd);
+	free(x->text);
 	free(x);
+}
+
+void
+exec_set_executor(struct executor *ex)
+{
+	current = ex;
+}
+
+struct executor *
+exec_executor(void)
+{
+	if (current != NULL)
+		return current;
+	if (sync_ex == NULL)
+		sync_ex = executor_new(NULL);
+	return sync_ex;
 }
 
 void
 exec_action_run(const struct exec_action *x, const struct subst_ctx *ctx)
 {
+	struct executor_job job = { 0 };
 	struct exec_cmd c;
-	pid_t pid;
+	char *prog;
 
 	if (x->cmd == NULL)
 		return;
@@ -1059,71 +400,38 @@ exec_action_run(const struct exec_action *x, const struct subst_ctx *ctx)
 		exec_cmd_clear(&c);
 		return;
 	}
-	out_flush();
-	if ((pid = exec_cmd_spawn(&c, -1)) == -1)
-		exec_report_cannot_run("exec", c.argv[0]);
-	else
-		exec_report_status("exec", c.argv[0], spawn_wait(pid), false);
-	exec_cmd_clear(&c);
+	prog = xstrdup(c.argv[0]);
+	job.what = "exec";
+	job.name = prog;
+	job.text = x->text;
+	executor_run(exec_executor(), &c, &job, NULL, 0);
+	free(prog);
 }
 
 void
 exec_pipe_close(void)
 {
-	if (kept.fd == -1)
-		return;
-	out_flush();
-	close(kept.fd);
-	exec_report_status("pipe", kept.key, spawn_wait(kept.pid), false);
-	free(kept.key);
-	kept.key = NULL;
-	kept.fd = -1;
-	kept.pid = -1;
-}
-
-/* Starts the pipe for `key`; false (warned) when it cannot run. */
-static bool
-pipe_open(const struct exec_action *x, const struct subst_ctx *ctx,
-    char *key)
-{
-	struct exec_cmd c;
-	int fd;
-	pid_t pid;
-
-	exec_cmd_build(x->cmd, ctx, &c);
-	out_flush();
-	if ((pid = exec_cmd_spawn_pipe(&c, &fd)) == -1) {
-		/* swatchdog is silent here (B16); say it */
-		log_raw("%s: cannot open pipe to %s: %s\n",
-		    exec_warn_prefix(), key, strerror(errno));
-		exec_cmd_clear(&c);
-		free(key);
-		return false;
-	}
-	exec_cmd_clear(&c);
-	kept.key = key;
-	kept.fd = fd;
-	kept.pid = pid;
-	return true;
+	executor_pipe_close(exec_executor());
 }
 
 void
 exec_action_pipe(const struct exec_action *x, const struct subst_ctx *ctx,
     const char *msg, size_t len)
 {
+	struct executor_job job = { 0 };
 	struct buf key = { 0 };
+	struct exec_cmd c;
 
 	if (x->cmd == NULL)
 		return;
 	buf_reserve(&key, 1);
 	exec_tmpl_text(x->cmd, ctx, &key);
-	if (kept.fd != -1 && strcmp(kept.key, key.data) != 0)
-		exec_pipe_close();
-	if (kept.fd == -1 && !pipe_open(x, ctx, buf_detach(&key)))
-		return;
+	exec_cmd_build(x->cmd, ctx, &c);
+	job.what = "pipe";
+	job.name = key.data;
+	job.text = x->text;
+	job.pipe_msg = true;
+	executor_pipe(exec_executor(), key.data, &c, &job, msg, len,
+	    x->keep_open);
 	buf_free(&key);
-	out_flush();	/* the command may print what it reads at once */
-	(void)exec_feed(kept.fd, msg, len);
-	if (!x->keep_open)
-		exec_pipe_close();
 }

@@ -1,7 +1,7 @@
 /*
  * The mail action (spec 10.5): builds swatchdog's message (To, Subject,
  * empty line, MESSAGE) with header values that log text cannot break, and
- * hands it to the mailer, synchronously as one-pass mode needs. The
+ * hands it to the mailer through the executor (executor.h). The
  * mailer command is built like an exec command (action_exec.c), so a
  * capture in mailer= is data. The durable spool and the SMTP transport of
  * follow mode are left to the mail/spool modules.
@@ -16,6 +16,7 @@
 #include "action_mail.h"
 #include "config.h"
 #include "diag.h"
+#include "executor.h"
 #include "log.h"
 #include "out.h"
 #include "outbox.h"
@@ -354,9 +355,8 @@ mail_action_run(const struct mail_action *m, const struct subst_ctx *ctx,
     const char *msg, size_t len)
 {
 	struct buf to = { 0 }, subj = { 0 }, mail = { 0 }, text = { 0 };
+	struct executor_job job = { 0 };
 	struct exec_cmd c;
-	int fd;
-	pid_t pid;
 
 	buf_reserve(&to, 1);
 	buf_reserve(&text, 1);
@@ -379,19 +379,12 @@ mail_action_run(const struct mail_action *m, const struct subst_ctx *ctx,
 		exec_cmd_clear(&c);
 		goto done;
 	}
-	out_flush();
-	if ((pid = exec_cmd_spawn_pipe(&c, &fd)) == -1) {
-		log_raw("%s: cannot open pipe to %s: %s\n", exec_warn_prefix(),
-		    text.data, strerror(errno));
-		exec_cmd_clear(&c);
-		goto done;
-	}
-	/* a mailer that stops reading is reported by its exit status */
-	if (exec_feed(fd, mail.data, mail.len) == -1 && errno != EPIPE)
-		log_warn("mail: writing to \"%s\"", text.data);
-	close(fd);
-	exec_report_status("mail", text.data, spawn_wait(pid), true);
-	exec_cmd_clear(&c);
+	job.what = "mail";
+	job.name = text.data;
+	job.pipe_msg = true;
+	job.warn_status = true;
+	job.warn_write = true;
+	executor_run(exec_executor(), &c, &job, mail.data, mail.len);
 done:
 	buf_free(&to);
 	buf_free(&subj);

@@ -4,7 +4,8 @@
  * more argument, MESSAGE plus a newline on its stdin and stderr on
  * /dev/null. swatchdog pastes the user into `WRITE USER 2>/dev/null` for
  * /bin/sh; here the user is always data (action_exec.c builds the
- * command). Like swatchdog's, each run closes a kept-open pipe first.
+ * command), run by the executor. Like swatchdog's, each run closes a
+ * kept-open pipe first in one-pass mode.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,9 +15,8 @@
 #include "action_exec.h"
 #include "config.h"
 #include "diag.h"
+#include "executor.h"
 #include "log.h"
-#include "out.h"
-#include "spawn.h"
 #include "subst.h"
 #include "util.h"
 
@@ -102,9 +102,10 @@ static void
 write_one(const struct write_action *w, const struct subst_ctx *ctx,
     const char *user, size_t ulen, const char *msg, size_t len)
 {
+	struct executor_job job = { 0 };
 	struct exec_cmd c;
-	int fd;
-	pid_t pid;
+	struct buf in = { 0 };
+	char *prog;
 
 	exec_cmd_build(w->prog, ctx, &c);
 	if (c.argc == 0) {
@@ -113,17 +114,14 @@ write_one(const struct write_action *w, const struct subst_ctx *ctx,
 	}
 	exec_cmd_add_arg(&c, user, ulen);
 	c.null_stderr = true;
-	out_flush();
-	if ((pid = exec_cmd_spawn_pipe(&c, &fd)) == -1) {
-		exec_report_cannot_run("write", c.argv[0]);
-		exec_cmd_clear(&c);
-		return;
-	}
-	(void)exec_feed(fd, msg, len);
-	(void)exec_feed(fd, "\n", 1);
-	close(fd);
-	exec_report_status("write", c.argv[0], spawn_wait(pid), false);
-	exec_cmd_clear(&c);
+	buf_add(&in, msg, len);
+	buf_addc(&in, '\n');
+	prog = xstrdup(c.argv[0]);
+	job.what = "write";
+	job.name = prog;
+	executor_run(exec_executor(), &c, &job, in.data, in.len);
+	free(prog);
+	buf_free(&in);
 }
 
 void
@@ -147,8 +145,12 @@ write_action_run(const struct write_action *w, const struct subst_ctx *ctx,
 			b--;
 		if (a == b)
 			continue;
-		/* each writer is a different command: a kept pipe closes */
-		exec_pipe_close();
+		/*
+		 * swatchdog's writer is a different command: its kept pipe
+		 * closes. Follow mode keeps one pipe per command.
+		 */
+		if (!executor_async(exec_executor()))
+			exec_pipe_close();
 		write_one(w, ctx, users.data + a, b - a, msg, len);
 	}
 	buf_free(&users);

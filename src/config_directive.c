@@ -4,8 +4,10 @@
  * them as comments. Global ones fill struct config; rule-level ones go to
  * the rule above them, and sample lines are checked against its pattern
  * under --check. Meaning beyond that (opening inputs, the state
- * directory) is left to the modules that use them.
+ * directory, the executor's exec-timeout and max-children) is left to the
+ * modules that use them.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +17,9 @@
 #include "pattern.h"
 
 /* Directives ("#% name value"). */
+
+#define CFG_EXEC_TIMEOUT_MAX	86400	/* seconds */
+#define CFG_MAX_CHILDREN_MAX	1024
 
 enum dir_scope {
 	DIR_GLOBAL,
@@ -29,12 +34,14 @@ struct dir_def {
 
 /* Sorted by name: searched with bsearch. */
 static const struct dir_def dir_defs[] = {
+	{ "exec-timeout",	DIR_GLOBAL,	0 },
 	{ "input",		DIR_GLOBAL,	0 },
 	{ "input-command",	DIR_GLOBAL,	0 },
 	{ "mail-fallback",	DIR_GLOBAL,	0 },
 	{ "mail-fallback-after", DIR_GLOBAL,	0 },
 	{ "mail-max-age",	DIR_GLOBAL,	0 },
 	{ "mail-transport",	DIR_GLOBAL,	0 },
+	{ "max-children",	DIR_GLOBAL,	0 },
 	{ "sample-match",	DIR_RULE,	1 },
 	{ "sample-nomatch",	DIR_RULE,	-1 },
 	{ "state-dir",		DIR_GLOBAL,	0 },
@@ -62,6 +69,25 @@ dir_name_ok(const char *s)
 		    *s == '-'))
 			return false;
 	return true;
+}
+
+/* A whole number in [1, max], else an error (and 0). */
+static unsigned
+dir_count(struct cfg_parser *p, const char *name, const char *file,
+    unsigned line, unsigned col, const char *value, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (value[0] >= '0' && value[0] <= '9' && *end == '\0' &&
+	    errno == 0 && v >= 1 && v <= max)
+		return (unsigned)v;
+	diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0,
+	    "%s: \"%s\" is not a whole number from 1 to %lu", name, value,
+	    max);
+	return 0;
 }
 
 static void
@@ -108,7 +134,12 @@ global_directive(struct cfg_parser *p, const struct dir_def *def,
 	} else if (strcmp(def->name, "state-dir") == 0) {
 		free(cfg->state_dir);
 		cfg->state_dir = xstrdup(value);
-	}
+	} else if (strcmp(def->name, "exec-timeout") == 0)
+		cfg->exec_timeout = dir_count(p, def->name, file, line, col,
+		    value, CFG_EXEC_TIMEOUT_MAX);
+	else if (strcmp(def->name, "max-children") == 0)
+		cfg->max_children = dir_count(p, def->name, file, line, col,
+		    value, CFG_MAX_CHILDREN_MAX);
 }
 
 static void

@@ -14,11 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "action.h"
 #include "action_mail.h"
 #include "cmdsrc.h"
 #include "config.h"
 #include "diag.h"
 #include "engine.h"
+#include "executor.h"
 #include "follow.h"
 #include "instance.h"
 #include "linebuf.h"
@@ -41,6 +43,7 @@ struct follow {
 	const char		*path;		/* the config */
 	struct instance		*in;
 	struct loop		*loop;
+	struct executor		*exec;		/* actions' children */
 	struct tail		*tail;
 	struct state		*state;
 	struct outbox		*outbox;	/* mail spool and delivery */
@@ -168,6 +171,8 @@ reload(struct follow *f, int signo)
 	instance_free(f->in);
 	f->in = in;
 	outbox_reconfigure(f->outbox, f->in->cfg);
+	executor_set_limits(f->exec, in->cfg->exec_timeout,
+	    in->cfg->max_children);
 	banner(f);
 	arm_restart(f);
 	notify_ready(f->notify, NULL);
@@ -414,6 +419,10 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 	f.loop = loop_new();
 	loop_set_before_wait(f.loop, flush_batch, NULL);
 	f.notify = notify_new(f.loop, status_summary, &f);
+	f.exec = executor_new(f.loop);
+	executor_set_limits(f.exec, in->cfg->exec_timeout,
+	    in->cfg->max_children);
+	actions_set_executor(f.exec);
 	loop_signal(f.loop, SIGTERM, on_stop, &f);
 	loop_signal(f.loop, SIGINT, on_stop, &f);
 	loop_signal(f.loop, SIGQUIT, on_stop, &f);
@@ -432,16 +441,28 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 		notify_stopping(f.notify);
 	}
 	out_flush();
+	/* no more lines from any input */
+	tail_free(f.tail);
+	f.tail = NULL;
+	for (i = 0; i < f.ncmds; i++)
+		cmdsrc_free(f.cmds[i]);
+	free(f.cmds);
+	f.cmds = NULL;
+	f.ncmds = 0;
+	loop_del_fd(f.loop, STDIN_FILENO);
+	/*
+	 * Running children get a moment, then are killed; the loop runs
+	 * meanwhile, so a mailer the outbox started may finish too.
+	 */
+	executor_stop(f.exec, EXECUTOR_STOP_GRACE_MS);
+	actions_set_executor(NULL);
+	executor_free(f.exec);
 	mail_set_outbox(NULL);
 	outbox_close(f.outbox);
-	tail_free(f.tail);
 	state_free(f.state);
 	loop_timer_free(f.restart);
 	notify_free(f.notify);
 	loop_free(f.loop);
-	for (i = 0; i < f.ncmds; i++)
-		cmdsrc_free(f.cmds[i]);
-	free(f.cmds);
 	linebuf_free(&f.stdin_lb);
 	instance_free(f.in);
 	return f.status;
