@@ -226,6 +226,14 @@ on_usr1(int signo, void *arg)
 	if (f->tail != NULL)
 		tail_log_stats(f->tail);
 	outbox_log_stats(f->outbox);
+	if (f->exec != NULL) {
+		struct executor_stats es;
+
+		executor_get_stats(f->exec, &es);
+		log_info("commands: %llu started, %llu failed, %llu timed "
+		    "out, %zu running, %zu queued", es.started, es.failed,
+		    es.timed_out, es.running, es.queued);
+	}
 	notify_status(f->notify);
 }
 
