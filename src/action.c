@@ -16,6 +16,7 @@
 #include "action_mail.h"
 #include "ansi.h"
 #include "config.h"
+#include "executor.h"
 #include "diag.h"
 #include "log.h"
 #include "out.h"
@@ -458,12 +459,18 @@ static void
 run_bell(struct action_rt *rt)
 {
 	struct timespec ts;
+	bool async;
 	long i;
 
+	/*
+	 * One pass rings as swatchdog does, pausing after each ring; in
+	 * follow mode nothing may block reading, so the rings go out at once.
+	 */
+	async = executor_async(exec_executor());
 	for (i = 0; i < rt->rings; i++) {
 		out_write("\a", 1);
 		out_flush();
-		if (rt->delay > 0) {
+		if (rt->delay > 0 && !async) {
 			ts.tv_sec = (time_t)rt->delay;
 			ts.tv_nsec = (long)((rt->delay - (double)ts.tv_sec) *
 			    1e9);

@@ -107,6 +107,16 @@ PID=
 has one || fail "line before quit"
 has two && fail "line after quit"
 
+new_case bell_does_not_block
+# swatchdog sleeps after each ring; follow mode must not stop reading
+printf 'watchfor /^ring/\n\tbell 3,delay=30\nwatchfor /^next/\n\techo normal\n' > c
+: > log
+start -c c -t log
+printf 'ring\nnext\n' >> log
+wait_for 'grep -q next out' || fail "bell blocked the next line"
+[ "$(tr -cd '\a' < out | wc -c)" = 3 ] || fail "not 3 rings"
+stop
+
 new_case stdin_pipe
 printf 'watchfor /ERROR (\\w+)/\n\techo normal,message=got $1\n' > c
 printf 'ERROR a\nnothing\nERROR b' | "$BIN" -c c > out 2> err
