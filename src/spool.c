@@ -286,7 +286,7 @@ spool_decode(const char *data, size_t len, struct spool_env *e, size_t *off,
 {
 	const char *p, *nl, *sp, *sumline = NULL;
 	bool seen[4] = { false, false, false, false };
-	uint64_t length = 0, sum, h;
+	uint64_t length = 0, sum = 0, h;
 	char key[16], *val, *end;
 	size_t mlen = sizeof(SPOOL_MAGIC) - 1;
 
