@@ -141,24 +141,26 @@ test_exit_status(void **state)
 	struct loop *lp;
 	struct executor *ex;
 	struct executor_stats st;
-	struct rec r = { 0 };
-	uint64_t t0;
+	/* one record each: the children may end in any order */
+	struct rec r[3] = { { 0 }, { 0 }, { 0 } };
 
 	(void)state;
 	lp = loop_new();
 	ex = executor_new(lp);
 	assert_true(executor_async(ex));
-	t0 = loop_now();
-	run(ex, "exit 3", NULL, &r);
-	run(ex, "kill -USR2 $$", NULL, &r);
-	run(ex, "sleep 0.3; exit 0", NULL, &r);
-	assert_int_equal(r.n, 0);	/* nothing waited for */
-	assert_true(loop_now() - t0 < 250);
-	wait_done(lp, &r, 3, 10000);
-	assert_true(WIFEXITED(r.status[0]) && WEXITSTATUS(r.status[0]) == 3);
-	assert_true(WIFSIGNALED(r.status[1]) &&
-	    WTERMSIG(r.status[1]) == SIGUSR2);
-	assert_true(WIFEXITED(r.status[2]) && WEXITSTATUS(r.status[2]) == 0);
+	run(ex, "exit 3", NULL, &r[0]);
+	run(ex, "kill -USR2 $$", NULL, &r[1]);
+	run(ex, "sleep 0.3; exit 0", NULL, &r[2]);
+	assert_int_equal(r[0].n + r[1].n + r[2].n, 0);	/* none waited for */
+	wait_done(lp, &r[0], 1, 10000);
+	wait_done(lp, &r[1], 1, 10000);
+	wait_done(lp, &r[2], 1, 10000);
+	assert_true(WIFEXITED(r[0].status[0]) &&
+	    WEXITSTATUS(r[0].status[0]) == 3);
+	assert_true(WIFSIGNALED(r[1].status[0]) &&
+	    WTERMSIG(r[1].status[0]) == SIGUSR2);
+	assert_true(WIFEXITED(r[2].status[0]) &&
+	    WEXITSTATUS(r[2].status[0]) == 0);
 	executor_get_stats(ex, &st);
 	assert_int_equal(st.started, 3);
 	assert_int_equal(st.failed, 2);
@@ -300,7 +302,7 @@ test_timeout_kill(void **state)
 	wait_done(lp, &r, 1, 20000);
 	dt = loop_now() - t0;
 	assert_true(dt >= 1000 + EXECUTOR_KILL_GRACE_MS);
-	assert_true(dt < 1000 + EXECUTOR_KILL_GRACE_MS + 5000);
+	assert_true(dt < 1000 + EXECUTOR_KILL_GRACE_MS + 15000);
 	assert_true(WIFSIGNALED(r.status[0]) &&
 	    WTERMSIG(r.status[0]) == SIGKILL);
 	/* the command led its own process group */
@@ -373,7 +375,7 @@ test_stop_linger(void **state)
 		usleep(10000);
 	t0 = loop_now();
 	executor_stop(ex, 100);
-	assert_true(loop_now() - t0 < 3000);
+	assert_true(loop_now() - t0 < 10000);	/* generous: no hang */
 	t0 = loop_now();
 	while (!dead(bg) && loop_now() - t0 < 5000)
 		usleep(10000);
@@ -463,13 +465,14 @@ test_input_nonblocking(void **state)
 	ex = executor_new(lp);
 	big = xmalloc(len);
 	memset(big, 'x', len);
-	mkcmd(&c, "sleep 0.5; wc -c > count", NULL);
+	mkcmd(&c, "sleep 5; wc -c > count", NULL);
 	job = mkjob("wc", &r);
 	t0 = loop_now();
 	executor_run(ex, &c, &job, big, len);
 	free(big);
-	assert_true(loop_now() - t0 < 400);
-	wait_done(lp, &r, 1, 20000);
+	/* a blocking write would wait for the child's 5 s sleep */
+	assert_true(loop_now() - t0 < 4000);
+	wait_done(lp, &r, 1, 30000);
 	assert_int_equal(r.status[0], 0);
 	got = slurp("count");
 	assert_int_equal(strtol(got, NULL, 10), (long)len);
@@ -595,7 +598,8 @@ test_kept_pipe_bound(void **state)
 	for (i = 0; i < 40; i++)	/* 2.5 MiB */
 		send_pipe(ex, "sleep", "exec sleep 100", msg, &r);
 	free(msg);
-	assert_true(loop_now() - t0 < 2000);
+	/* generous: blocking would mean for ever (the child never reads) */
+	assert_true(loop_now() - t0 < 20000);
 	executor_get_stats(ex, &st);
 	assert_int_equal(st.started, 1);
 	/* at most the pipe's 64 KiB plus 1 MiB buffered went through */
@@ -603,7 +607,7 @@ test_kept_pipe_bound(void **state)
 	assert_true(st.dropped <= 40 - (EXECUTOR_PIPE_MAX >> 16));
 	t0 = loop_now();
 	executor_stop(ex, 100);
-	assert_true(loop_now() - t0 < 3000);
+	assert_true(loop_now() - t0 < 10000);	/* generous: no hang */
 	assert_int_equal(r.n, 1);
 	assert_true(WIFSIGNALED(r.status[0]));
 	executor_free(ex);
@@ -637,7 +641,7 @@ test_stop(void **state)
 	executor_stop(ex, 300);
 	dt = loop_now() - t0;
 	assert_true(dt >= 300 + 1000);		/* TERM ignored: KILL */
-	assert_true(dt < 300 + 2000 + 1000);
+	assert_true(dt < 300 + 2000 + 10000);	/* generous: no hang */
 	assert_int_equal(r.n, 5);
 	for (i = 0; i < r.n; i++) {
 		if (r.status[i] == -1)
