@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 /*
  * Runs a rule's actions (spec section 10). actions_prepare() compiles
@@ -36,6 +37,15 @@ void	actions_release(struct config *);
  * default). `ex` stays the caller's.
  */
 void	actions_set_executor(struct executor *ex);
+/*
+ * --test: echo and bell say what they would print, the gates say when
+ * they hold a line back, and commands go to a describing executor
+ * (executor_new_describe). `now`, when not 0, is the time the gates use
+ * (the line's own timestamp); else the clock.
+ */
+void	actions_set_dryrun(bool on);
+void	actions_set_now(time_t now);
+
 /* Frees the throttle and threshold state kept across configs. */
 void	actions_shutdown(void);
 

@@ -23,6 +23,15 @@ void		 engine_free(struct engine *);
  */
 bool		 engine_record(struct engine *, const char *rec, size_t len);
 
+struct match;
+
+/*
+ * Called for every rule that matches a record, before its actions run
+ * (--test shows what matched): the rule's index and the captures.
+ */
+typedef void engine_hit_cb(size_t rule, const struct match *m, void *arg);
+void		 engine_set_observer(struct engine *, engine_hit_cb *, void *arg);
+
 /* Counters for USR1 and stats. */
 unsigned long long engine_records(const struct engine *);
 unsigned long long engine_rule_hits(const struct engine *, size_t rule);

@@ -90,6 +90,11 @@ struct executor	*executor_new(struct loop *lp);
 void		 executor_free(struct executor *);
 bool		 executor_async(const struct executor *);
 /*
+ * An executor for --test: it runs nothing, and writes to stdout what it
+ * would run (argv or script, the variables, the input) instead.
+ */
+struct executor	*executor_new_describe(void);
+/*
  * Sets the timeout (seconds) of the commands started from now on and
  * the bound on commands in flight; 0 keeps the default of each.
  */

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -75,6 +76,53 @@ static struct threshold	*thresholds;
 static unsigned		 next_action_swid;
 
 static const struct action_params *params;
+static bool	 dryrun;		/* --test */
+static time_t	 fixed_now;		/* --test: the line's time, or 0 */
+
+void
+actions_set_dryrun(bool on)
+{
+	dryrun = on;
+}
+
+void
+actions_set_now(time_t now)
+{
+	fixed_now = now;
+}
+
+static time_t
+gate_now(void)
+{
+	return fixed_now != 0 ? fixed_now : time(NULL);
+}
+
+/* --test: one line of description, the text C-escaped. */
+static void
+say(const char *what, const char *text, size_t len)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	buf_addf(&b, "    %s", what);
+	if (text != NULL) {
+		buf_adds(&b, " \"");
+		for (i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)text[i];
+
+			if (c == '"' || c == '\\')
+				buf_addf(&b, "\\%c", c);
+			else if (c < 0x20 || c >= 0x7f)
+				buf_addf(&b, "\\x%02x", c);
+			else
+				buf_addc(&b, (char)c);
+		}
+		buf_addc(&b, '"');
+	}
+	buf_addc(&b, '\n');
+	out_write(b.data, b.len);
+	buf_free(&b);
+}
 static struct action_params saved_params;
 
 static const struct action_opt *
@@ -153,7 +201,7 @@ static bool
 when_now(const struct when *w)
 {
 	struct tm tm;
-	time_t now = time(NULL);
+	time_t now = gate_now();
 
 	if (localtime_r(&now, &tm) == NULL)
 		return true;
@@ -514,7 +562,9 @@ thr_event(const struct thr_rt *t, const struct subst_ctx *ctx)
 	spec.seconds = perl_number(v.data);
 	expand(t->track_by, ctx, &track);
 	rc = threshold_event(thresholds, t->swid, track.data, track.len,
-	    &spec, time(NULL)) ? 1 : 0;
+	    &spec, gate_now()) ? 1 : 0;
+	if (dryrun && rc == 0)
+		say("threshold: held back, key", track.data, track.len);
 	buf_free(&v);
 	buf_free(&track);
 	return rc;
@@ -544,7 +594,9 @@ throttle_pass(const struct throttle_rt *t, const struct subst_ctx *ctx,
 	} else
 		throttle_default_key(m.data, m.len, &key, &klen);
 	pass = throttle_event(throttles, &t->spec, key, klen, m.data, m.len,
-	    time(NULL), msg);
+	    gate_now(), msg);
+	if (dryrun && !pass)
+		say("throttle: held back, key", key, klen);
 	buf_free(&m);
 	buf_free(&k);
 	return pass;
@@ -573,6 +625,11 @@ run_one(struct action *a, const struct subst_ctx *ctx, const char *msg,
 	}
 	switch (a->kind) {
 	case ACT_ECHO:
+		if (dryrun) {
+			say(rt->mode_error != NULL ? "echo (bad mode: swatchdog "
+			    "dies here)" : "echo", msg, msglen);
+			break;
+		}
 		if (rt->mode_error != NULL) {
 			log_raw("%s at /usr/share/perl5/Swatchdog/Actions.pm "
 			    "line 68.\n", rt->mode_error);
@@ -581,6 +638,14 @@ run_one(struct action *a, const struct subst_ctx *ctx, const char *msg,
 		run_echo(rt, msg, msglen);
 		break;
 	case ACT_BELL:
+		if (dryrun) {
+			char what[64];
+
+			(void)snprintf(what, sizeof(what), "bell: %ld rings",
+			    rt->rings);
+			say(what, NULL, 0);
+			break;
+		}
 		run_bell(rt);
 		break;
 	case ACT_CONTINUE:

@@ -24,6 +24,8 @@
 struct engine {
 	struct config		*cfg;
 	struct prefilter	*pf;		/* NULL: try every rule */
+	engine_hit_cb		*observer;	/* --test, or NULL */
+	void			*observer_arg;
 	unsigned long long	 records;
 	unsigned long long	*hits;		/* per rule */
 };
@@ -71,6 +73,8 @@ engine_hit(struct engine *e, size_t i, const char *rec, size_t len,
 	struct subst_ctx ctx = { rec, len, m };
 
 	e->hits[i]++;
+	if (e->observer != NULL)
+		e->observer(i, m, e->observer_arg);
 	if (r->kind == RULE_IGNORE)
 		return 0;
 	if (r->kind == RULE_WAITFOR)
@@ -104,6 +108,13 @@ engine_record(struct engine *e, const char *rec, size_t len)
 		if (pattern_match(cfg->rules[i].pattern, rec, len, &m) == 1)
 			rc = engine_hit(e, i, rec, len, &m);
 	return rc != -1;
+}
+
+void
+engine_set_observer(struct engine *e, engine_hit_cb *cb, void *arg)
+{
+	e->observer = cb;
+	e->observer_arg = arg;
 }
 
 unsigned long long

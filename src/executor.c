@@ -85,6 +85,7 @@ TAILQ_HEAD(lingers, linger);
 
 struct executor {
 	struct loop		*lp;		/* NULL: synchronous */
+	bool			 describe;	/* --test: say, never run */
 	uint64_t		 timeout_ms;
 	unsigned		 max_children;
 	struct xjobs		 queue;
@@ -679,10 +680,81 @@ executor_set_limits(struct executor *ex, unsigned timeout_s,
 		pump(ex);
 }
 
+/* Appends `p` as a C-escaped string in double quotes. */
+static void
+add_quoted(struct buf *b, const char *p, size_t n)
+{
+	const unsigned char *q = (const unsigned char *)p;
+	size_t i;
+
+	buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		if (q[i] == '"' || q[i] == '\\')
+			buf_addf(b, "\\%c", q[i]);
+		else if (q[i] == '\n')
+			buf_adds(b, "\\n");
+		else if (q[i] == '\t')
+			buf_adds(b, "\\t");
+		else if (q[i] < 0x20 || q[i] >= 0x7f)
+			buf_addf(b, "\\x%02x", q[i]);
+		else
+			buf_addc(b, (char)q[i]);
+	}
+	buf_addc(b, '"');
+}
+
+/*
+ * --test: what would run, on stdout: the argv (or the shell script), the
+ * variables that carry the log text, and what the command would read.
+ */
+static void
+describe(struct exec_cmd *c, const struct executor_job *job,
+    const void *input, size_t len)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	buf_addf(&b, "    %s: run", job->what);
+	for (i = 0; i < c->argc; i++) {
+		buf_addc(&b, ' ');
+		add_quoted(&b, c->argv[i], strlen(c->argv[i]));
+	}
+	buf_addc(&b, '\n');
+	for (i = 0; i < c->nvars; i++) {
+		buf_adds(&b, "      env ");
+		add_quoted(&b, c->vars[i], strlen(c->vars[i]));
+		buf_addc(&b, '\n');
+	}
+	if (input != NULL) {
+		buf_adds(&b, "      stdin ");
+		add_quoted(&b, input, len);
+		buf_addc(&b, '\n');
+	}
+	out_write(b.data, b.len);
+	buf_free(&b);
+	exec_cmd_clear(c);
+	if (job->done != NULL)
+		job->done(0, job->arg);
+}
+
+struct executor *
+executor_new_describe(void)
+{
+	struct executor *ex;
+
+	ex = executor_new(NULL);
+	ex->describe = true;
+	return ex;
+}
+
 void
 executor_run(struct executor *ex, struct exec_cmd *c,
     const struct executor_job *job, const void *input, size_t len)
 {
+	if (ex->describe) {
+		describe(c, job, input, len);
+		return;
+	}
 	if (ex->lp == NULL) {
 		sync_run(c, job, input, len);
 		exec_cmd_clear(c);
@@ -704,6 +776,10 @@ executor_pipe(struct executor *ex, const char *key, struct exec_cmd *c,
     const struct executor_job *job, const void *msg, size_t len,
     bool keep_open)
 {
+	if (ex->describe) {
+		describe(c, job, msg, len);
+		return;
+	}
 	if (ex->lp == NULL) {
 		sync_pipe(ex, key, c, job, msg, len, keep_open);
 		exec_cmd_clear(c);

@@ -17,6 +17,7 @@
 #include "ansi.h"
 #include "config.h"
 #include "diag.h"
+#include "dryrun.h"
 #include "dump.h"
 #include "engine.h"
 #include "follow.h"
@@ -265,7 +266,12 @@ main(int argc, char *argv[])
 	else {
 		notice_perl_options(&o);
 		path = config_path(&o);
-		status = o.check ? run_check(&o, path) : run(&o, path);
+		if (o.check)
+			status = run_check(&o, path);
+		else if (o.test_file != NULL)
+			status = dryrun_run(&o, path);
+		else
+			status = run(&o, path);
 		free(path);
 	}
 	out_flush();
