@@ -27,6 +27,13 @@ pid_t	spawn_cmd(const char *cmd, int in, int out);
  */
 pid_t	spawn_argv(char *const argv[], int in, int out);
 
+/*
+ * In the parent after fork: reads the close-on-exec pipe `errfd` (closed
+ * here) on which a child that could not exec wrote its errno. Returns
+ * `pid` once the child exec'd, or -1 with that errno (the child reaped).
+ */
+pid_t	spawn_await_exec(pid_t pid, int errfd);
+
 /* Waits for `pid`; returns its wait status, or -1. Retries on EINTR. */
 int	spawn_wait(pid_t pid);
 

@@ -39,6 +39,12 @@ void	 buf_addf(struct buf *, const char *, ...)
 /* Returns the contents as a heap string and leaves the buffer empty. */
 char	*buf_detach(struct buf *);
 
+/*
+ * Writes all `n` bytes to `fd`, retrying after EINTR and short writes.
+ * Returns 0, or -1 with errno set.
+ */
+int	 util_write_all(int fd, const void *p, size_t n);
+
 /* Returns the part of `path` after its last '/', borrowed from `path`. */
 const char *util_basename(const char *path);
 

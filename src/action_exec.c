@@ -125,7 +125,6 @@ exec_cmd_spawn(const struct exec_cmd *c, int in)
 {
 	char **env;
 	int errpipe[2], e;
-	ssize_t r;
 	pid_t pid;
 
 	if (c->file == NULL || c->argc == 0) {
@@ -151,16 +150,7 @@ exec_cmd_spawn(const struct exec_cmd *c, int in)
 	}
 	free(env);
 	close(errpipe[1]);
-	do {
-		r = read(errpipe[0], &e, sizeof(e));
-	} while (r == -1 && errno == EINTR);
-	close(errpipe[0]);
-	if (r == (ssize_t)sizeof(e)) {
-		(void)spawn_wait(pid);
-		errno = e;
-		return -1;
-	}
-	return pid;
+	return spawn_await_exec(pid, errpipe[0]);
 }
 
 pid_t

@@ -705,22 +705,6 @@ own_option(struct parser *p, const char *arg)
 	return false;
 }
 
-static void
-write_all(int fd, const char *s, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, s, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-}
-
 int
 opts_parse_fd(struct opts *o, int argc, char *argv[], int errfd)
 {
@@ -759,7 +743,7 @@ opts_parse_fd(struct opts *o, int argc, char *argv[], int errfd)
 		 * side-by-side checks see no difference.
 		 */
 		buf_adds(&p.msg, swatchdog_usage);
-		write_all(errfd, p.msg.data, p.msg.len);
+		(void)util_write_all(errfd, p.msg.data, p.msg.len);
 	}
 	buf_free(&p.msg);
 	return p.errors > 0 ? 2 : 0;
@@ -808,9 +792,11 @@ void
 opts_print_usage(const struct opts *o, int fd)
 {
 	if (o->as_swatchdog)
-		write_all(fd, swatchdog_usage, sizeof(swatchdog_usage) - 1);
+		(void)util_write_all(fd, swatchdog_usage,
+		    sizeof(swatchdog_usage) - 1);
 	else
-		write_all(fd, watchfor_help, sizeof(watchfor_help) - 1);
+		(void)util_write_all(fd, watchfor_help,
+		    sizeof(watchfor_help) - 1);
 }
 
 void
@@ -819,7 +805,8 @@ opts_print_version(const struct opts *o, int fd)
 	char *s;
 
 	if (!o->as_swatchdog) {
-		write_all(fd, watchfor_version, sizeof(watchfor_version) - 1);
+		(void)util_write_all(fd, watchfor_version,
+		    sizeof(watchfor_version) - 1);
 		return;
 	}
 	/* sw:97-102: "$Me" is the basename of $0 */
@@ -827,7 +814,7 @@ opts_print_version(const struct opts *o, int fd)
 	    "Built on Aug 25, 2008\n"
 	    "Built by E. Todd Atkins <Todd.Atkins@StanfordAlumni.ORG>\n",
 	    o->name);
-	write_all(fd, s, strlen(s));
+	(void)util_write_all(fd, s, strlen(s));
 	free(s);
 }
 

@@ -332,7 +332,6 @@ ob_spawn(const char *file, char *const *argv, char *const *vars,
 {
 	char **env;
 	int errpipe[2], e;
-	ssize_t r;
 	pid_t pid;
 
 	if (pipe2(errpipe, O_CLOEXEC) == -1)
@@ -357,16 +356,7 @@ ob_spawn(const char *file, char *const *argv, char *const *vars,
 	free(env);
 	close(errpipe[1]);
 	/* returns at the child's exec or exit: not a wait on the mailer */
-	do {
-		r = read(errpipe[0], &e, sizeof(e));
-	} while (r == -1 && errno == EINTR);
-	close(errpipe[0]);
-	if (r == (ssize_t)sizeof(e)) {
-		(void)spawn_wait(pid);
-		errno = e;
-		return -1;
-	}
-	return pid;
+	return spawn_await_exec(pid, errpipe[0]);
 }
 
 static void

@@ -168,7 +168,6 @@ spawn_common(const char *cmd, char *const *argv, bool shell, bool dup_err,
 {
 	int errpipe[2], e;
 	pid_t pid;
-	ssize_t r;
 
 	if (pipe2(errpipe, O_CLOEXEC) == -1)
 		return -1;
@@ -193,10 +192,19 @@ spawn_common(const char *cmd, char *const *argv, bool shell, bool dup_err,
 		report_errno(errpipe[1]);
 	}
 	close(errpipe[1]);
+	return spawn_await_exec(pid, errpipe[0]);
+}
+
+pid_t
+spawn_await_exec(pid_t pid, int errfd)
+{
+	ssize_t r;
+	int e;
+
 	do {
-		r = read(errpipe[0], &e, sizeof(e));
+		r = read(errfd, &e, sizeof(e));
 	} while (r == -1 && errno == EINTR);
-	close(errpipe[0]);
+	close(errfd);
 	if (r == (ssize_t)sizeof(e)) {
 		(void)spawn_wait(pid);
 		errno = e;

@@ -438,23 +438,6 @@ spool_failed_path(const struct spool *sp)
 	return sp->failed;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t k;
-
-	while (n > 0) {
-		if ((k = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /*
  * Writes `data` as `name` atomically: ".tmp-NAME" (O_EXCL, 0600; a
  * leftover of a crash is removed first), fsync, rename, fsync of the dir.
@@ -478,7 +461,8 @@ write_atomic(struct spool *sp, const char *name, const struct buf *data)
 		free(tmp);
 		return -1;
 	}
-	if (write_all(fd, data->data, data->len) == -1 || fsync(fd) == -1) {
+	if (util_write_all(fd, data->data, data->len) == -1 ||
+	    fsync(fd) == -1) {
 		e = errno;
 		log_warn("outbox: %s/%s", sp->dir, tmp);
 		close(fd);

@@ -356,23 +356,6 @@ state_forget(struct state *sp, const char *path)
 	sp->dirty = true;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t k;
-
-	while (n > 0) {
-		if ((k = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 int
 state_save(struct state *sp)
 {
@@ -412,7 +395,7 @@ state_save(struct state *sp)
 		log_warn("state %s", tmp);
 		goto fail;
 	}
-	if (write_all(fd, b.data, b.len) == -1 || fsync(fd) == -1) {
+	if (util_write_all(fd, b.data, b.len) == -1 || fsync(fd) == -1) {
 		log_warn("state %s", tmp);
 		close(fd);
 		unlink(tmp);
