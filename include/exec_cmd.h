@@ -67,6 +67,12 @@ const char	*exec_tmpl_script(const struct exec_tmpl *);
  */
 const char	*exec_tmpl_warning(const struct exec_tmpl *);
 /*
+ * Why watchfor refuses this command (NULL when it is fine): captures in a
+ * shell construct the quoting does not model (heredoc, arithmetic, [[,
+ * case, eval, let, trap), or a capture as the program to run.
+ */
+const char	*exec_tmpl_error(const struct exec_tmpl *);
+/*
  * Appends the command text as swatchdog would build it (references
  * expanded, $0 shell-escaped): the identity of a kept-open pipe and the
  * text of messages.

@@ -344,6 +344,13 @@ exec_action_prepare(const struct action *a, bool awk, struct diag *d)
 	}
 	x->cmd = exec_tmpl_new(t);
 	x->text = xstrdup(p);
+	if (exec_tmpl_error(x->cmd) != NULL) {
+		diag_report(d, DIAG_ERROR, a->file, a->line, col, NULL, 0,
+		    "%s: %s: put the logic in a script and pass the capture "
+		    "as its argument", a->name, exec_tmpl_error(x->cmd));
+		exec_action_free(x);
+		return NULL;
+	}
 	if (exec_tmpl_warning(x->cmd) != NULL)
 		diag_report(d, DIAG_WARN, a->file, a->line, col, NULL, 0,
 		    "%s: %s", a->name, exec_tmpl_warning(x->cmd));

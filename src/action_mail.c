@@ -275,6 +275,11 @@ mail_action_prepare(const struct action *a, struct diag *d)
 		    NULL)
 			goto fail;
 		m->mailer = exec_tmpl_new(t);
+		if (exec_tmpl_error(m->mailer) != NULL) {
+			diag_report(d, DIAG_ERROR, a->file, a->line, o->col,
+			    NULL, 0, "mailer: %s", exec_tmpl_error(m->mailer));
+			goto fail;
+		}
 		if (exec_tmpl_warning(m->mailer) != NULL)
 			diag_report(d, DIAG_WARN, a->file, a->line, o->col,
 			    NULL, 0, "mailer: %s",

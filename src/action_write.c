@@ -71,6 +71,18 @@ write_action_prepare(const struct action *a, struct diag *d)
 	if (t == NULL)
 		goto fail;
 	w->prog = exec_tmpl_new(t);
+	/*
+	 * The user is appended to the program as its last argument: in a
+	 * shell script it could become a command of its own (after a ";",
+	 * in a comment), so write= must name a program.
+	 */
+	if (exec_tmpl_shell(w->prog) || exec_tmpl_error(w->prog) != NULL) {
+		diag_report(d, DIAG_ERROR, a->file, a->line,
+		    o != NULL ? o->col : a->col, NULL, 0, "write: write= "
+		    "must name a program and its arguments, without shell "
+		    "syntax (the user is passed as its last argument)");
+		goto fail;
+	}
 	if (exec_tmpl_warning(w->prog) != NULL)
 		diag_report(d, DIAG_WARN, a->file, a->line,
 		    o != NULL ? o->col : a->col, NULL, 0,

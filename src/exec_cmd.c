@@ -45,6 +45,7 @@ struct exec_tmpl {
 	struct evar	*vars;
 	size_t		 nvars;
 	char		*warning;
+	char		*error;		/* the captures cannot be passed safely */
 };
 
 #define REF_MARK	'\001'	/* a reference, in a command's words */
@@ -275,13 +276,17 @@ struct qtrack {
 	bool		 esc;		/* a backslash is pending */
 	bool		 comment;
 	bool		 wordstart;
+	bool		 cmdpos;	/* the next word names a command */
+	const char	*unsafe;	/* why captures cannot be quoted here */
 };
 
 static void
 qt_push(struct qtrack *qt, char kind)
 {
-	if (qt->top + 1 >= QT_MAXDEPTH)
+	if (qt->top + 1 >= QT_MAXDEPTH) {
+		qt->unsafe = "substitutions nested too deep";
 		return;
+	}
 	qt->top++;
 	memset(&qt->f[qt->top], 0, sizeof(qt->f[qt->top]));
 	qt->f[qt->top].kind = kind;
@@ -318,6 +323,7 @@ qt_literal(struct qtrack *qt, const char *s, size_t len, struct buf *out,
 			if (c == '\n') {
 				qt->comment = false;
 				qt->wordstart = true;
+				qt->cmdpos = true;
 			}
 			continue;
 		}
@@ -357,31 +363,47 @@ qt_literal(struct qtrack *qt, const char *s, size_t len, struct buf *out,
 			wl_end(wl);
 			qt_push(qt, '(');
 			qt->wordstart = true;
+			qt->cmdpos = true;
 		} else if (c == '`') {
 			wl_end(wl);
-			if (fr->kind == '`')
+			if (fr->kind == '`') {
 				qt_pop(qt);
-			else
+				/* `x`#y is one word: no comment follows */
+				qt->wordstart = false;
+				qt->cmdpos = false;
+			} else {
 				qt_push(qt, '`');
-			qt->wordstart = true;
+				qt->wordstart = true;
+				qt->cmdpos = true;
+			}
 		} else if (c == '(') {
 			wl_end(wl);
 			if (fr->kind == '(')
 				fr->parens++;
 			qt->wordstart = true;
+			qt->cmdpos = true;
 		} else if (c == ')') {
 			wl_end(wl);
 			if (fr->kind == '(' && fr->parens > 0)
 				fr->parens--;
 			else if (fr->kind == '(')
 				qt_pop(qt);
-			qt->wordstart = true;
+			/* $(x)#y is one word: no comment follows */
+			qt->wordstart = false;
+			qt->cmdpos = false;
 		} else if (c == '#' && qt->wordstart) {
 			qt->comment = true;
 		} else if (shell_separator(c)) {
 			wl_end(wl);
 			qt->wordstart = true;
+			if (c == '\n' || c == ';' || c == '&' || c == '|')
+				qt->cmdpos = true;
+			else if (c != ' ' && c != '\t')
+				qt->cmdpos = false;	/* a redirection */
 		} else {
+			if (qt->wordstart && qt->cmdpos &&
+			    !(c == '!' || c == '{' || c == '}'))
+				qt->cmdpos = false;	/* the command's word */
 			qt->wordstart = false;
 			wl_addc(wl, c);
 		}
@@ -399,6 +421,8 @@ qt_ref(struct qtrack *qt, const char *name, struct buf *out,
 		buf_addf(out, "${%s}", name);
 		return;
 	}
+	if (qt->wordstart && qt->cmdpos)
+		qt->unsafe = "a capture would be the command to run";
 	wl_addc(wl, REF_MARK);
 	if (fr->q == '\'') {
 		buf_addf(out, "'\"${%s}\"'", name);
@@ -435,6 +459,7 @@ build_script(struct exec_tmpl *x, struct wordlist *wl)
 
 	memset(&qt, 0, sizeof(qt));
 	qt.wordstart = true;
+	qt.cmdpos = true;
 	for (i = 0; i < x->t->nsegs; i++) {
 		sg = &x->t->segs[i];
 		if (sg->kind == TMPL_LIT) {
@@ -447,6 +472,8 @@ build_script(struct exec_tmpl *x, struct wordlist *wl)
 	wl_end(wl);
 	buf_reserve(&script, 1);
 	x->script = buf_detach(&script);
+	if (qt.unsafe != NULL && x->nvars > 0)
+		x->error = xstrdup(qt.unsafe);
 }
 
 static void
@@ -524,6 +551,53 @@ build_words(struct exec_tmpl *x, struct wordlist *wl)
 	}
 }
 
+/* True when `w` occurs in `s` as a whole shell word. */
+static bool
+has_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p;
+
+	for (p = strstr(s, w); p != NULL; p = strstr(p + 1, w))
+		if ((p == s || strchr(" \t\n;&|(`", p[-1]) != NULL) &&
+		    (p[n] == '\0' || strchr(" \t\n;&|)", p[n]) != NULL))
+			return true;
+	return false;
+}
+
+/*
+ * Fails closed: captures go into a shell command only where the quoting
+ * tracker models the shell. Heredocs, arithmetic, [[ ]], case patterns
+ * and eval-like words are not modelled, so a command with captures that
+ * uses them is refused (put the logic in a script; pass the capture as
+ * its argument). A direct command whose program would come from a
+ * capture is refused too.
+ */
+static char *
+unmodelled(const struct exec_tmpl *x)
+{
+	static const char *const tokens[] = { "<<", "$((", "((", "[[" };
+	static const char *const words[] = { "case", "eval", "let", "trap" };
+	const char *s = x->script;
+	size_t i;
+
+	if (!x->shell) {
+		if (x->nwords > 0 && x->words[0].npieces > 0 &&
+		    x->words[0].pieces[0].seg != NULL)
+			return xstrdup("a capture would be the program to run");
+		return NULL;
+	}
+	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
+		if (strstr(s, tokens[i]) != NULL)
+			return xasprintf("captures cannot be passed safely "
+			    "into a shell command with \"%s\"", tokens[i]);
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (has_word(s, words[i]))
+			return xasprintf("captures cannot be passed safely "
+			    "into a shell command with \"%s\"", words[i]);
+	return NULL;
+}
+
 struct exec_tmpl *
 exec_tmpl_new(struct tmpl *t)
 {
@@ -550,6 +624,8 @@ exec_tmpl_new(struct tmpl *t)
 		build_words(x, &wl);
 	x->warning = nested_shell_warning(&wl);
 	wl_free(&wl);
+	if (x->error == NULL && x->nvars > 0)
+		x->error = unmodelled(x);
 	return x;
 }
 
@@ -568,6 +644,7 @@ exec_tmpl_free(struct exec_tmpl *x)
 	free(x->vars);
 	free(x->script);
 	free(x->warning);
+	free(x->error);
 	tmpl_free(x->t);
 	free(x);
 }
@@ -590,12 +667,21 @@ exec_tmpl_warning(const struct exec_tmpl *x)
 	return x->warning;
 }
 
+const char *
+exec_tmpl_error(const struct exec_tmpl *x)
+{
+	return x->error;
+}
+
 void
 exec_tmpl_text(const struct exec_tmpl *x, const struct subst_ctx *ctx,
     struct buf *out)
 {
 	tmpl_expand(x->t, ctx, out);
 }
+
+#define EXEC_VAR_MAX	(64U * 1024)	/* bytes of one capture passed on */
+static unsigned long long cut_warned;
 
 static void
 push_arg(struct exec_cmd *c, char *arg)
@@ -623,9 +709,25 @@ exec_cmd_build(const struct exec_tmpl *x, const struct subst_ctx *ctx,
 
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < x->nvars; i++) {
+		size_t head;
+
 		buf_reset(&b);
 		buf_addf(&b, "%s=", x->vars[i].name);
+		head = b.len;
 		expand_raw(x->vars[i].seg, ctx, &b);
+		/*
+		 * Linux refuses an environment string over 128 KiB and the
+		 * command would not run at all: a longer capture is cut, so
+		 * that a padded log line cannot silence its own alert.
+		 */
+		if (b.len - head > EXEC_VAR_MAX) {
+			if (cut_warned++ % 1000 == 0)
+				log_warnx("%s: capture of %zu bytes cut to %u "
+				    "(%llu so far)", x->vars[i].name,
+				    b.len - head, EXEC_VAR_MAX, cut_warned);
+			b.len = head + EXEC_VAR_MAX;
+			b.data[b.len] = '\0';
+		}
 		push_var(c, xstrdup(b.data));	/* a NUL byte ends it */
 	}
 	if (x->shell) {
@@ -648,6 +750,14 @@ exec_cmd_build(const struct exec_tmpl *x, const struct subst_ctx *ctx,
 			/* as Perl's split drops an empty field */
 			if (w->refs_only && b.len == 0)
 				continue;
+			if (b.len > EXEC_VAR_MAX) {	/* as for variables */
+				if (cut_warned++ % 1000 == 0)
+					log_warnx("argument of %zu bytes cut to "
+					    "%u (%llu so far)", b.len,
+					    EXEC_VAR_MAX, cut_warned);
+				b.len = EXEC_VAR_MAX;
+				b.data[b.len] = '\0';
+			}
 			push_arg(c, xstrdup(b.data));
 		}
 		if (c->argc > 0)
