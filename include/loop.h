@@ -85,6 +85,17 @@ void		 loop_child_sigmask(void);
  */
 int		 loop_add_child(struct loop *, pid_t pid, loop_child_cb *cb,
 		    void *arg);
+/*
+ * Forgets child `pid` without calling its callback: for a caller that
+ * reaps it itself. No-op for a pid not registered.
+ */
+void		 loop_del_child(struct loop *, pid_t pid);
+/*
+ * Blocks the loop's signals now (TERM INT QUIT HUP USR1 CHLD), before
+ * the loop exists: a HUP during a long startup waits for the loop instead
+ * of killing the process. The mask before is the one children get.
+ */
+void		 loop_block_signals(void);
 /* Tests: use SIGCHLD + waitpid even where pidfd_open works. */
 void		 loop_force_sigchld(struct loop *);
 

@@ -21,6 +21,9 @@ bool	spawn_needs_shell(const char *cmd);
  */
 pid_t	spawn_cmd(const char *cmd, int in, int out);
 
+/* The same, the command leading a process group of its own. */
+pid_t	spawn_cmd_group(const char *cmd, int in, int out);
+
 /*
  * Runs argv in a child the same way (stdin, stdout as above) and returns
  * its pid, or -1 with errno set when the program cannot be executed.

@@ -90,6 +90,11 @@ int		 tail_add(struct tail *, const char *path);
  * is lost. Returns state_save's result, 0 without a state.
  */
 int		 tail_commit(struct tail *);
+/*
+ * Delivers no more lines, from the callback too (a `quit` rule): the
+ * lines not delivered stay after the saved position, for the next run.
+ */
+void		 tail_stop(struct tail *);
 /* Commits, closes every file and watch. tail_free(NULL) is a no-op. */
 void		 tail_free(struct tail *);
 

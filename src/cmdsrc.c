@@ -7,8 +7,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmdsrc.h"
@@ -22,6 +24,7 @@
 #define CMDSRC_DELAY_MIN	1000	/* ms */
 #define CMDSRC_DELAY_MAX	60000	/* ms */
 #define CMDSRC_GOOD_RUN		60000	/* ms: a run this long resets */
+#define CMDSRC_STOP_MS		2000	/* ms from TERM to KILL at stop */
 
 struct cmdsrc {
 	struct loop		*loop;
@@ -119,7 +122,7 @@ start(void *arg)
 		return;
 	}
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	cs->pid = spawn_cmd(cs->cmd, null, p[1]);
+	cs->pid = spawn_cmd_group(cs->cmd, null, p[1]);
 	if (null != -1)
 		close(null);
 	close(p[1]);
@@ -155,16 +158,47 @@ cmdsrc_new(struct loop *lp, const char *cmd, cmdsrc_line_cb *cb, void *arg)
 	return cs;
 }
 
+/*
+ * Stops the command's process group: TERM, up to CMDSRC_STOP_MS for it to
+ * end, then KILL. The child is reaped here, so the loop forgets it.
+ */
+static void
+stop_group(struct cmdsrc *cs)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	uint64_t end = loop_now() + CMDSRC_STOP_MS;
+	siginfo_t si;
+	int status;
+
+	loop_del_child(cs->loop, cs->pid);
+	(void)kill(-cs->pid, SIGTERM);
+	/* WNOWAIT: the leader stays a zombie, so its pgid stays ours */
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)cs->pid, &si,
+		    WEXITED | WNOHANG | WNOWAIT) == -1 || si.si_pid != 0)
+			break;
+		if (loop_now() >= end) {
+			log_warnx("input command \"%s\": still running %u ms "
+			    "after SIGTERM: SIGKILL to its process group",
+			    cs->cmd, CMDSRC_STOP_MS);
+			break;
+		}
+		(void)nanosleep(&ts, NULL);
+	}
+	(void)kill(-cs->pid, SIGKILL);	/* the rest of the group, if any */
+	(void)waitpid(cs->pid, &status, 0);
+	cs->pid = -1;
+}
+
 void
 cmdsrc_free(struct cmdsrc *cs)
 {
 	if (cs == NULL)
 		return;
 	close_out(cs);
-	if (cs->pid != -1) {
-		(void)kill(cs->pid, SIGTERM);
-		(void)spawn_wait(cs->pid);
-	}
+	if (cs->pid != -1)
+		stop_group(cs);
 	loop_timer_free(cs->restart);
 	linebuf_free(&cs->lb);
 	free(cs->cmd);

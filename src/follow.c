@@ -71,6 +71,8 @@ on_line(struct follow *f, const char *line, size_t len)
 		return;		/* the rest of the batch after a quit */
 	if (!engine_record(f->in->engine, line, len)) {
 		f->quit = true;
+		if (f->tail != NULL)
+			tail_stop(f->tail);
 		loop_stop(f->loop);
 	}
 }
@@ -144,6 +146,37 @@ on_stop(int signo, void *arg)
 
 static void arm_restart(struct follow *);
 
+static bool
+same_list(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * A reload swaps the rules; the inputs and the state directory are set up
+ * once, at start: say so when the new config changes them.
+ */
+static void
+warn_input_changes(const struct config *old, const struct config *new)
+{
+	if (!same_list(old->inputs, old->ninputs, new->inputs,
+	    new->ninputs) ||
+	    !same_list(old->input_commands, old->ninput_commands,
+	    new->input_commands, new->ninput_commands) ||
+	    (old->state_dir == NULL) != (new->state_dir == NULL) ||
+	    (old->state_dir != NULL &&
+	    strcmp(old->state_dir, new->state_dir) != 0))
+		log_warnx("the new config changes inputs or the state "
+		    "directory: they take effect at the next start");
+}
+
 /*
  * Re-reads the config; the new one replaces the running one only when it
  * loads cleanly (every problem is logged in watchfor's voice). Rules never
@@ -166,8 +199,10 @@ reload(struct follow *f, int signo)
 		    f->path);
 		notify_ready(f->notify, "config reload failed, the previous "
 		    "one runs");
+		arm_restart(f);		/* --restart-time tries again */
 		return;
 	}
+	warn_input_changes(f->in->cfg, in->cfg);
 	instance_free(f->in);
 	f->in = in;
 	outbox_reconfigure(f->outbox, f->in->cfg);

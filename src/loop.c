@@ -550,6 +550,45 @@ loop_add_child(struct loop *lp, pid_t pid, loop_child_cb *cb, void *arg)
 }
 
 void
+loop_del_child(struct loop *lp, pid_t pid)
+{
+	struct child *c;
+	struct reg *r;
+
+	for (c = lp->children; c != NULL; c = c->next)
+		if (c->pid == pid)
+			break;
+	if (c == NULL)
+		return;
+	child_unlink(lp, c);
+	if (c->pidfd != -1) {
+		if ((r = reg_find(lp, c->pidfd)) != NULL)
+			reg_del(lp, r);
+		close(c->pidfd);
+	}
+	free(c);
+}
+
+void
+loop_block_signals(void)
+{
+	sigset_t sigs;
+
+	if (saved_mask_set)
+		return;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGQUIT);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGUSR1);
+	sigaddset(&sigs, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &sigs, &saved_mask) == -1)
+		fatal("sigprocmask");
+	saved_mask_set = true;
+}
+
+void
 loop_force_sigchld(struct loop *lp)
 {
 	lp->use_pidfd = false;

@@ -24,6 +24,7 @@
 #include "input.h"
 #include "instance.h"
 #include "log.h"
+#include "loop.h"
 #include "opts.h"
 #include "out.h"
 #include "spawn.h"
@@ -266,6 +267,13 @@ main(int argc, char *argv[])
 	else {
 		notice_perl_options(&o);
 		path = config_path(&o);
+		/*
+		 * Follow mode: signals wait for the loop, even while a large
+		 * config loads (a HUP from logrotate must not kill us).
+		 */
+		if (!o.check && o.test_file == NULL && !o.dump_script_set &&
+		    o.examine == NULL && o.read_pipe == NULL)
+			loop_block_signals();
 		if (o.check)
 			status = run_check(&o, path);
 		else if (o.test_file != NULL)

@@ -164,7 +164,7 @@ report_errno(int errfd)
 /* Forks; the child runs `fn`; exec errors come back through a pipe. */
 static pid_t
 spawn_common(const char *cmd, char *const *argv, bool shell, bool dup_err,
-    int in, int out)
+    int in, int out, bool pgrp)
 {
 	int errpipe[2], e;
 	pid_t pid;
@@ -179,6 +179,8 @@ spawn_common(const char *cmd, char *const *argv, bool shell, bool dup_err,
 		return -1;
 	}
 	if (pid == 0) {
+		if (pgrp)
+			(void)setpgid(0, 0);
 		child_setup(in, out, errpipe[1]);
 		if (dup_err)
 			(void)dup2(STDOUT_FILENO, STDERR_FILENO);
@@ -191,6 +193,8 @@ spawn_common(const char *cmd, char *const *argv, bool shell, bool dup_err,
 			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		report_errno(errpipe[1]);
 	}
+	if (pgrp)
+		(void)setpgid(pid, pid);	/* either side may win the race */
 	close(errpipe[1]);
 	return spawn_await_exec(pid, errpipe[0]);
 }
@@ -213,8 +217,8 @@ spawn_await_exec(pid_t pid, int errfd)
 	return pid;
 }
 
-pid_t
-spawn_cmd(const char *cmd, int in, int out)
+static pid_t
+spawn_cmd_common(const char *cmd, int in, int out, bool pgrp)
 {
 	char **argv, *shellcmd;
 	size_t cut;
@@ -225,7 +229,7 @@ spawn_cmd(const char *cmd, int in, int out)
 	shell = perl_decide(cmd, &cut, &dup);
 	if (shell) {
 		shellcmd = xstrdup(cmd);
-		pid = spawn_common(shellcmd, NULL, true, false, in, out);
+		pid = spawn_common(shellcmd, NULL, true, false, in, out, pgrp);
 		free(shellcmd);
 		return pid;
 	}
@@ -236,16 +240,28 @@ spawn_cmd(const char *cmd, int in, int out)
 		return -1;
 	}
 	shellcmd = xstrndup(cmd, cut);
-	pid = spawn_common(shellcmd, argv, false, dup, in, out);
+	pid = spawn_common(shellcmd, argv, false, dup, in, out, pgrp);
 	free(shellcmd);
 	free_words(argv);
 	return pid;
 }
 
 pid_t
+spawn_cmd(const char *cmd, int in, int out)
+{
+	return spawn_cmd_common(cmd, in, out, false);
+}
+
+pid_t
+spawn_cmd_group(const char *cmd, int in, int out)
+{
+	return spawn_cmd_common(cmd, in, out, true);
+}
+
+pid_t
 spawn_argv(char *const argv[], int in, int out)
 {
-	return spawn_common(NULL, argv, false, false, in, out);
+	return spawn_common(NULL, argv, false, false, in, out, false);
 }
 
 int

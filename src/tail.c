@@ -330,6 +330,9 @@ split(struct src *s, char *p, size_t n)
 		s->lstart = s->off - (uint64_t)(end - p);
 	}
 	while (p < end) {
+		/* stopped: the rest stays unread in the saved position */
+		if (t->stopped)
+			return;
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
 			part_add(s, p, (size_t)(end - p));
 			return;
@@ -385,6 +388,8 @@ src_read(struct src *s, size_t budget)
 		t->last_activity = s->last_data;
 		t->st.bytes += (uint64_t)n;
 		split(s, t->rbuf, (size_t)n);
+		if (t->stopped)
+			return false;
 		total += (size_t)n;
 		if (budget != 0 && total >= budget)
 			return true;
@@ -1004,6 +1009,12 @@ tail_commit(struct tail *t)
 	}
 	t->state_dirty = false;
 	return state_save(t->p.state);
+}
+
+void
+tail_stop(struct tail *t)
+{
+	t->stopped = true;
 }
 
 void

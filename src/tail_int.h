@@ -84,6 +84,7 @@ struct tail {
 	bool		 more;
 	bool		 state_dirty;
 	bool		 delivering;
+	bool		 stopped;	/* tail_stop: deliver nothing more */
 	struct tail_stats st;
 };
 

@@ -117,6 +117,38 @@ wait_for 'grep -q next out' || fail "bell blocked the next line"
 [ "$(tr -cd '\a' < out | wc -c)" = 3 ] || fail "not 3 rings"
 stop
 
+new_case quit_keeps_the_rest
+# the lines after the one that quit stay unread for the next run
+printf 'watchfor /ERROR/\n\techo normal\n\tquit\n' > c
+: > log
+start -c c -t log --state-dir st
+printf 'ERROR 1\nERROR 2\nERROR 3\n' >> log
+wait "$PID"
+PID=
+has "ERROR 1" || fail "first line"
+has "ERROR 2" && fail "line after quit acted on"
+"$BIN" -c c -t log --state-dir st >> out 2>> err &
+PID=$!
+wait_for 'has "ERROR 2"' || fail "line after quit lost for the next run"
+wait "$PID"
+PID=
+has "ERROR 3" && fail "second quit did not stop"
+
+new_case early_hup
+# a HUP while a large config loads waits for the loop instead of killing
+for i in $(seq 3000); do printf 'watchfor /rule%d=x/\n\techo normal\n' $i; done > c
+: > log
+"$BIN" -c c -t log >> out 2>> err &
+PID=$!
+# once past exec (HUP blocked, bit 0 of SigBlk), while the config loads
+wait_for "awk '/^SigBlk/ {print \$2}' /proc/$PID/status | grep -q '[13579bdf]\$'" ||
+    fail "HUP never blocked"
+kill -HUP "$PID"
+wait_for "grep -c '^\*\*\* watchfor version' out | grep -qx 2" ||
+    fail "early HUP killed the daemon or was lost"
+kill -0 "$PID" || fail "daemon died"
+stop
+
 new_case stdin_pipe
 printf 'watchfor /ERROR (\\w+)/\n\techo normal,message=got $1\n' > c
 printf 'ERROR a\nnothing\nERROR b' | "$BIN" -c c > out 2> err
