@@ -186,7 +186,7 @@ static const char watchfor_help[] =
     "      --pid-file FILE         write the watcher's pid to FILE\n"
     "  -r, --restart-time TIME     reload at TIME (HH:MM, 11:30pm) or\n"
     "                              every +H:M\n"
-    "      --state-dir DIR         keep offsets and throttles in DIR\n"
+    "      --state-dir DIR         keep offsets and the mail spool in DIR\n"
     "      --verbose               say more about what is done\n"
     "      --debug [LEVEL]         swatchdog's debug bit mask\n"
     "\n"
