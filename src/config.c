@@ -231,6 +231,24 @@ cfg_open(struct cfg_parser *p, const char *path, bool old_style,
 		return NULL;
 	}
 	if (fstat(fileno(fp), &st) == 0) {
+		/*
+		 * Run as root, the config's actions run as root: a file that
+		 * others may write would let them run anything.
+		 */
+		if (geteuid() == 0 && S_ISREG(st.st_mode) &&
+		    ((st.st_mode & S_IWOTH) != 0 ||
+		    ((st.st_mode & S_IWGRP) != 0 && st.st_gid != 0))) {
+			diag_report(p->diag, DIAG_ERROR, from != NULL ? from :
+			    path, line, col, NULL, 0, "%s%s%swritable by "
+			    "others (mode %04o, group %u): refused when running "
+			    "as root, since its actions would run as root "
+			    "(chmod go-w %s)", from != NULL ? "\"" : "",
+			    from != NULL ? path : "", from != NULL ? "\" is " :
+			    "", (unsigned)(st.st_mode & 07777),
+			    (unsigned)st.st_gid, path);
+			fclose(fp);
+			return NULL;
+		}
 		for (i = 0; i < p->depth; i++) {
 			if (p->dev[i] == st.st_dev && p->ino[i] == st.st_ino) {
 				diag_report(p->diag, DIAG_ERROR, from, line, col,

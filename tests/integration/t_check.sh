@@ -48,4 +48,24 @@ WANT
 diff -u want out || fail "dump to stdout"
 "$BIN" -c d --dump-script=f > out 2> err || fail "dump to file: status"
 diff -u want f || fail "dump to a file"
+# as root, a config (or include) that others may write is refused
+if [ "$(id -u)" = 0 ]; then
+	printf 'watchfor /x/\n\techo\n' > ww.conf
+	chmod 0666 ww.conf
+	echo x > ww.in
+	"$BIN" -c ww.conf --examine ww.in > out 2> err
+	[ $? = 2 ] || fail "world-writable config: status"
+	grep -q "ww.conf: writable by others (mode 0666" err ||
+	    fail "world-writable config: message"
+	printf 'include ww.conf\nwatchfor /y/\n\techo\n' > inc.conf
+	"$BIN" --check -c inc.conf > out 2> err
+	[ $? = 1 ] || fail "world-writable include: --check status"
+	grep -q '^inc.conf:1:9: "ww.conf" is writable by others' err ||
+	    fail "world-writable include: message"
+	chmod 0644 ww.conf
+	"$BIN" -c ww.conf --examine ww.in > out 2> err ||
+	    fail "0644 config refused"
+else
+	echo "skip: writable-config checks need root"
+fi
 echo "PASS t_check"
