@@ -12,7 +12,9 @@
 
 struct action;
 struct buf;
+struct config;
 struct diag;
+struct loop;
 struct outbox;
 struct subst_ctx;
 
@@ -52,5 +54,12 @@ void		 mail_action_run(const struct mail_action *,
  * The outbox stays the caller's.
  */
 void		 mail_set_outbox(struct outbox *);
+/*
+ * Follow mode: the mail cap ("#% mail-cap", mailcap.h) of `cfg`, its
+ * digest timer on `lp`; called again with a reloaded config. It applies
+ * only while an outbox is set. mail_set_cap(NULL, NULL) spools a pending
+ * digest at once (call it before mail_set_outbox(NULL)) and frees it all.
+ */
+void		 mail_set_cap(struct loop *lp, const struct config *cfg);
 
 #endif

@@ -4,12 +4,16 @@
  * hands it to the mailer through the executor (executor.h). The
  * mailer command is built like an exec command (action_exec.c), so a
  * capture in mailer= is data. The durable spool and the SMTP transport of
- * follow mode are left to the mail/spool modules.
+ * follow mode are left to the mail/spool modules. In follow mode the
+ * mail cap (mailcap.h) may fold a mail instead: the first folded mail's
+ * recipients and mailer are kept for the digest, spooled by a loop timer
+ * armed only while something is folded.
  */
 #include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "action_exec.h"
@@ -18,6 +22,8 @@
 #include "diag.h"
 #include "executor.h"
 #include "log.h"
+#include "loop.h"
+#include "mailcap.h"
 #include "out.h"
 #include "outbox.h"
 #include "spawn.h"
@@ -31,6 +37,13 @@ static const char *const sendmail_paths[] = {
 
 /* Follow mode's outbox: messages are spooled, not piped (issue 6). */
 static struct outbox *mail_outbox;
+
+/* Follow mode's mail cap, and the mail whose mailer the digest uses. */
+static struct mailcap *mail_cap;
+static struct loop_timer *cap_timer;
+static struct exec_cmd cap_cmd;
+static char *cap_cmdtext, *cap_rcpt;
+static bool cap_held;
 
 struct mail_action {
 	struct tmpl		*addresses;	/* NULL: the login name */
@@ -346,6 +359,113 @@ mail_set_outbox(struct outbox *ob)
 	mail_outbox = ob;
 }
 
+/* Spools the digest when due (or now, `force`); forgets the held mail. */
+static void
+cap_flush(bool force)
+{
+	struct buf subj = { 0 }, body = { 0 }, mail = { 0 };
+	uint64_t n;
+
+	if (mail_cap == NULL || !cap_held)
+		return;
+	buf_reserve(&subj, 1);
+	buf_reserve(&body, 1);
+	if ((n = mailcap_digest(mail_cap, loop_now(), force, &subj,
+	    &body)) == 0)
+		goto done;
+	mail_build(cap_rcpt, strlen(cap_rcpt), subj.data, subj.len, body.data,
+	    body.len, &mail);
+	log_warnx("mail: %llu mails over the cap of %u per minute folded "
+	    "into one digest to %s", (unsigned long long)n,
+	    mailcap_cap(mail_cap), cap_rcpt);
+	if (mail_outbox == NULL || outbox_add(mail_outbox, "mail", &cap_cmd,
+	    cap_cmdtext, cap_rcpt, mail.data, mail.len) == -1)
+		log_warnx("mail: the digest of %llu folded mails to %s is "
+		    "lost", (unsigned long long)n, cap_rcpt);
+	exec_cmd_clear(&cap_cmd);
+	free(cap_cmdtext);
+	free(cap_rcpt);
+	cap_cmdtext = cap_rcpt = NULL;
+	cap_held = false;
+	if (cap_timer != NULL)
+		loop_timer_disarm(cap_timer);
+done:
+	buf_free(&subj);
+	buf_free(&body);
+	buf_free(&mail);
+}
+
+static void
+cap_arm(void)
+{
+	uint64_t now = loop_now(), end = mailcap_deadline(mail_cap);
+
+	if (cap_timer != NULL)
+		loop_timer_arm(cap_timer, end > now ? end - now : 1, 0);
+}
+
+static void
+cap_timer_cb(void *arg)
+{
+	(void)arg;
+	cap_flush(false);
+	if (cap_held)		/* early: the window is still open */
+		cap_arm();
+}
+
+void
+mail_set_cap(struct loop *lp, const struct config *cfg)
+{
+	if (lp == NULL) {
+		cap_flush(true);
+		loop_timer_free(cap_timer);
+		cap_timer = NULL;
+		mailcap_free(mail_cap);
+		mail_cap = NULL;
+		return;
+	}
+	if (mail_cap == NULL)
+		mail_cap = mailcap_new(mailcap_config_cap(cfg),
+		    mailcap_window_ms());
+	else
+		mailcap_set_cap(mail_cap, mailcap_config_cap(cfg));
+	if (cap_timer == NULL)
+		cap_timer = loop_timer_new(lp, cap_timer_cb, NULL);
+}
+
+/*
+ * Offers a mail to the cap: false when it was folded (`c`, `text` and
+ * `to` then taken or cleared), true when it goes out.
+ */
+static bool
+cap_pass(struct exec_cmd *c, struct buf *text, struct buf *to,
+    const char *msg, size_t len)
+{
+	uint64_t now = loop_now();
+
+	if (mail_cap == NULL || mail_outbox == NULL)
+		return true;
+	if (mailcap_due(mail_cap, now))
+		cap_flush(false);
+	if (mailcap_offer(mail_cap, now, time(NULL), msg, len))
+		return true;
+	if (cap_held) {
+		exec_cmd_clear(c);
+		return false;
+	}
+	cap_cmd = *c;
+	memset(c, 0, sizeof(*c));
+	cap_cmdtext = xstrdup(text->data);
+	cap_rcpt = xstrdup(to->data);
+	cap_held = true;
+	log_warnx("mail: over the cap of %u mails per minute: mail to %s "
+	    "folded (%llu so far), a digest follows when the minute ends",
+	    mailcap_cap(mail_cap), cap_rcpt,
+	    (unsigned long long)mailcap_folded(mail_cap));
+	cap_arm();
+	return false;
+}
+
 static void
 login_name(struct buf *out)
 {
@@ -377,6 +497,8 @@ mail_action_run(const struct mail_action *m, const struct subst_ctx *ctx,
 		exec_cmd_build(m->mailer, ctx, &c);
 		exec_tmpl_text(m->mailer, ctx, &text);
 	} else if (!default_mailer(&c, &text, to.data))
+		goto done;
+	if (!cap_pass(&c, &text, &to, msg, len))
 		goto done;
 	mail_build(to.data, to.len, subj.data, subj.len, msg, len, &mail);
 	if (mail_outbox != NULL && outbox_add(mail_outbox, "mail", &c,

@@ -13,6 +13,7 @@
 
 #include "config_priv.h"
 #include "diag.h"
+#include "mailcap.h"
 #include "outbox.h"
 #include "pattern.h"
 
@@ -37,6 +38,7 @@ static const struct dir_def dir_defs[] = {
 	{ "exec-timeout",	DIR_GLOBAL,	0 },
 	{ "input",		DIR_GLOBAL,	0 },
 	{ "input-command",	DIR_GLOBAL,	0 },
+	{ "mail-cap",		DIR_GLOBAL,	0 },
 	{ "mail-fallback",	DIR_GLOBAL,	0 },
 	{ "mail-fallback-after", DIR_GLOBAL,	0 },
 	{ "mail-max-age",	DIR_GLOBAL,	0 },
@@ -99,7 +101,8 @@ global_directive(struct cfg_parser *p, const struct dir_def *def,
 	size_t i;
 	char *err;
 
-	if ((err = outbox_directive_error(def->name, value)) != NULL) {
+	if ((err = outbox_directive_error(def->name, value)) != NULL ||
+	    (err = mailcap_directive_error(def->name, value)) != NULL) {
 		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0, "%s",
 		    err);
 		free(err);

@@ -206,6 +206,7 @@ reload(struct follow *f, int signo)
 	instance_free(f->in);
 	f->in = in;
 	outbox_reconfigure(f->outbox, f->in->cfg);
+	mail_set_cap(f->loop, f->in->cfg);
 	executor_set_limits(f->exec, in->cfg->exec_timeout,
 	    in->cfg->max_children);
 	banner(f);
@@ -412,6 +413,7 @@ setup_inputs(struct follow *f)
 	}
 	f->outbox = outbox_open(f->loop, dir, f->in->cfg);
 	mail_set_outbox(f->outbox);
+	mail_set_cap(f->loop, f->in->cfg);
 	outbox_set_commit(f->outbox, commit_positions, f);
 	tp.verbose = f->o->verbose;
 	tp.state = f->state;
@@ -500,6 +502,7 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 	executor_stop(f.exec, EXECUTOR_STOP_GRACE_MS);
 	actions_set_executor(NULL);
 	executor_free(f.exec);
+	mail_set_cap(NULL, NULL);
 	mail_set_outbox(NULL);
 	outbox_close(f.outbox);
 	state_free(f.state);
