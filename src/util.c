@@ -121,6 +121,7 @@ buf_reserve(struct buf *b, size_t n)
 	while (b->cap < want)
 		b->cap = b->cap > SIZE_MAX / 2 ? want : b->cap * 2;
 	b->data = xreallocarray(b->data, b->cap, 1);
+	b->data[b->len] = '\0';	/* the invariant holds from the start */
 }
 
 void

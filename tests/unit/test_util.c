@@ -27,6 +27,21 @@ test_buf_grows(void **state)
 	buf_free(&b);
 }
 
+/* A reserved, still empty buffer is already an empty string (fuzz). */
+static void
+test_buf_reserve_terminates(void **state)
+{
+	struct buf b = { 0 };
+	char *s;
+
+	(void)state;
+	buf_reserve(&b, 1);
+	assert_int_equal(b.data[0], '\0');
+	s = buf_detach(&b);
+	assert_string_equal(s, "");
+	free(s);
+}
+
 static void
 test_basename(void **state)
 {
@@ -40,6 +55,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_grows),
+		cmocka_unit_test(test_buf_reserve_terminates),
 		cmocka_unit_test(test_basename),
 	};
 
