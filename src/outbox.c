@@ -254,109 +254,30 @@ fmt_age(uint64_t ms, char *out, size_t size)
 		    s / 86400, s / 3600 % 24);
 }
 
-/* watchfor's environment with `vars` replacing variables of that name. */
-static char **
-child_env(char *const *vars, size_t nvars)
-{
-	char **env;
-	size_t n = 0, k = 0, i, j, nl;
-	bool dup;
-
-	for (i = 0; environ != NULL && environ[i] != NULL; i++)
-		n++;
-	env = xcalloc(n + nvars + 1, sizeof(*env));
-	for (i = 0; i < n; i++) {
-		dup = false;
-		for (j = 0; j < nvars && !dup; j++) {
-			nl = strcspn(vars[j], "=") + 1;
-			dup = strncmp(environ[i], vars[j], nl) == 0;
-		}
-		if (!dup)
-			env[k++] = environ[i];
-	}
-	for (j = 0; j < nvars; j++)
-		env[k++] = vars[j];
-	env[k] = NULL;
-	return env;
-}
-
-static void __attribute__((noreturn))
-child_fail(int errfd)
-{
-	int e = errno;
-
-	(void)!write(errfd, &e, sizeof(e));
-	_exit(127);
-}
-
-/* In the child: only async-signal-safe calls. */
-static void
-child_setup(int in, unsigned flags, int errfd)
-{
-	struct sigaction sa;
-	sigset_t none;
-	int fd, sig;
-
-	(void)setpgid(0, 0);	/* its own group: a timeout kills it all */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	for (sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	if (in < 0 && (in = open("/dev/null", O_RDONLY)) == -1)
-		child_fail(errfd);
-	if (in != STDIN_FILENO && dup2(in, STDIN_FILENO) == -1)
-		child_fail(errfd);
-	if (flags & SPOOL_STDERR_NULL) {
-		if ((fd = open("/dev/null", O_WRONLY)) == -1)
-			child_fail(errfd);
-		if (fd != STDERR_FILENO && dup2(fd, STDERR_FILENO) == -1)
-			child_fail(errfd);
-	} else if (flags & SPOOL_STDERR_DUP)
-		(void)dup2(STDOUT_FILENO, STDERR_FILENO);
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1)
-		for (fd = 3; fd < 1024; fd++)
-			if (fd != errfd)
-				(void)close(fd);
-}
-
 /*
  * Runs `file` with `argv` and `vars` in a new process group, `in` as its
- * stdin. Returns the pid, or -1 with errno set when it cannot run (the
- * child, if any, is reaped).
+ * stdin (-1: /dev/null), through the actions' spawner (exec_cmd_spawn).
+ * Returns the pid, or -1 with errno set when it cannot run (the child, if
+ * any, is reaped).
  */
 static pid_t
 ob_spawn(const char *file, char *const *argv, char *const *vars,
     size_t nvars, int in, unsigned flags)
 {
-	char **env;
-	int errpipe[2], e;
-	pid_t pid;
+	struct exec_cmd c;
 
-	if (pipe2(errpipe, O_CLOEXEC) == -1)
-		return -1;
-	env = child_env(vars, nvars);
+	memset(&c, 0, sizeof(c));
+	c.file = (char *)file;
+	c.argv = (char **)argv;
+	while (argv[c.argc] != NULL)
+		c.argc++;
+	c.vars = (char **)vars;
+	c.nvars = nvars;
+	c.dup_stderr = (flags & SPOOL_STDERR_DUP) != 0;
+	c.null_stderr = (flags & SPOOL_STDERR_NULL) != 0;
+	c.own_pgrp = true;	/* a timeout kills it all */
 	out_flush();
-	if ((pid = fork()) == -1) {
-		e = errno;
-		free(env);
-		close(errpipe[0]);
-		close(errpipe[1]);
-		errno = e;
-		return -1;
-	}
-	if (pid == 0) {
-		close(errpipe[0]);
-		child_setup(in, flags, errpipe[1]);
-		execvpe(file, argv, env);
-		child_fail(errpipe[1]);
-	}
-	(void)setpgid(pid, pid);	/* either side may win the race */
-	free(env);
-	close(errpipe[1]);
-	/* returns at the child's exec or exit: not a wait on the mailer */
-	return spawn_await_exec(pid, errpipe[0]);
+	return exec_cmd_spawn(&c, in);
 }
 
 static void
