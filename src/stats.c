@@ -88,6 +88,44 @@ directive(const struct config *cfg, const char *name)
 	return v;
 }
 
+/* The index of input `name`, added with zero counts if new. */
+static size_t
+input_index(struct stats *st, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->ninputs; i++)
+		if (strcmp(st->inputs[i].name, name) == 0)
+			return i;
+	st->inputs = xreallocarray(st->inputs, i + 1, sizeof(*st->inputs));
+	memset(&st->inputs[i], 0, sizeof(st->inputs[i]));
+	st->inputs[i].name = xstrdup(name);
+	st->ninputs++;
+	return i;
+}
+
+/*
+ * The followed files are shown from the start, at 0 (-t takes blank
+ * separated names, as follow.c reads them).
+ */
+static void
+seed_inputs(struct stats *st, const struct opts *o, const struct config *cfg)
+{
+	char *copy, *w, *save;
+	size_t i;
+
+	for (i = 0; i < o->ntail_files; i++) {
+		copy = xstrdup(o->tail_files[i]);
+		save = NULL;
+		for (w = strtok_r(copy, " \t\n", &save); w != NULL;
+		    w = strtok_r(NULL, " \t\n", &save))
+			(void)input_index(st, w);
+		free(copy);
+	}
+	for (i = 0; cfg != NULL && i < cfg->ninputs; i++)
+		(void)input_index(st, cfg->inputs[i]);
+}
+
 int
 stats_configure(struct stats *st, const struct opts *o,
     const struct config *cfg)
@@ -109,6 +147,7 @@ stats_configure(struct stats *st, const struct opts *o,
 		}
 		(void)outbox_parse_duration(ival, &ms);
 	}
+	seed_inputs(st, o, cfg);
 	free(st->path);
 	st->path = path != NULL && *path != '\0' ? xstrdup(path) : NULL;
 	st->interval = ms;
@@ -123,27 +162,13 @@ void
 stats_line(struct stats *st, const char *name, size_t len)
 {
 	struct stats_input_count *c;
-	size_t i;
 
 	if (st == NULL)
 		return;
-	if (st->last < st->ninputs && strcmp(st->inputs[st->last].name,
-	    name) == 0)
-		i = st->last;
-	else {
-		for (i = 0; i < st->ninputs; i++)
-			if (strcmp(st->inputs[i].name, name) == 0)
-				break;
-		if (i == st->ninputs) {
-			st->inputs = xreallocarray(st->inputs, i + 1,
-			    sizeof(*st->inputs));
-			memset(&st->inputs[i], 0, sizeof(st->inputs[i]));
-			st->inputs[i].name = xstrdup(name);
-			st->ninputs++;
-		}
-		st->last = i;
-	}
-	c = &st->inputs[i];
+	if (st->last >= st->ninputs || strcmp(st->inputs[st->last].name,
+	    name) != 0)
+		st->last = input_index(st, name);
+	c = &st->inputs[st->last];
 	c->lines++;
 	c->bytes += len + 1;
 }
