@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "config.h"
+
 /*
  * Runs a rule's actions (spec section 10). actions_prepare() compiles
  * every action value of a loaded config once (templates, echo modes, bell
@@ -45,6 +47,19 @@ void	actions_set_executor(struct executor *ex);
  */
 void	actions_set_dryrun(bool on);
 void	actions_set_now(time_t now);
+
+/*
+ * Counters since start (not reset by a reload), for the stats file: the
+ * actions run by kind (indexed by enum action_kind, ACT_BELL to
+ * ACT_WRITE; continue and quit are not counted), and the matches a gate
+ * held back. --test counts nothing.
+ */
+struct actions_stats {
+	unsigned long long	 run[ACT_UNKNOWN];
+	unsigned long long	 throttled;	/* held back by a throttle */
+	unsigned long long	 threshold_held; /* held back by a threshold */
+};
+void	actions_get_stats(struct actions_stats *);
 
 /* Frees the throttle and threshold state kept across configs. */
 void	actions_shutdown(void);

@@ -61,5 +61,11 @@ void		 mail_set_outbox(struct outbox *);
  * digest at once (call it before mail_set_outbox(NULL)) and frees it all.
  */
 void		 mail_set_cap(struct loop *lp, const struct config *cfg);
+/*
+ * Mails folded by the cap since start, the open window's included, and
+ * digests spooled (for the stats file).
+ */
+unsigned long long mail_cap_folded(void);
+unsigned long long mail_cap_digests(void);
 
 #endif

@@ -49,6 +49,8 @@ struct opts {
 	bool		 check;		/* --check */
 	bool		 verbose;	/* --verbose */
 	char		*state_dir;	/* --state-dir DIR */
+	char		*stats_file;	/* --stats-file PATH */
+	char		*stats_interval; /* --stats-interval DURATION */
 	char		*test_file;	/* --test FILE */
 };
 

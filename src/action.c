@@ -78,6 +78,7 @@ static unsigned		 next_action_swid;
 static const struct action_params *params;
 static bool	 dryrun;		/* --test */
 static time_t	 fixed_now;		/* --test: the line's time, or 0 */
+static struct actions_stats counters;
 
 void
 actions_set_dryrun(bool on)
@@ -89,6 +90,12 @@ void
 actions_set_now(time_t now)
 {
 	fixed_now = now;
+}
+
+void
+actions_get_stats(struct actions_stats *st)
+{
+	*st = counters;
 }
 
 static time_t
@@ -565,6 +572,8 @@ thr_event(const struct thr_rt *t, const struct subst_ctx *ctx)
 	    &spec, gate_now()) ? 1 : 0;
 	if (dryrun && rc == 0)
 		say("threshold: held back, key", track.data, track.len);
+	else if (rc == 0)
+		counters.threshold_held++;
 	buf_free(&v);
 	buf_free(&track);
 	return rc;
@@ -597,6 +606,8 @@ throttle_pass(const struct throttle_rt *t, const struct subst_ctx *ctx,
 	    gate_now(), msg);
 	if (dryrun && !pass)
 		say("throttle: held back, key", key, klen);
+	else if (!pass)
+		counters.throttled++;
 	buf_free(&m);
 	buf_free(&k);
 	return pass;
@@ -623,6 +634,9 @@ run_one(struct action *a, const struct subst_ctx *ctx, const char *msg,
 		msg = m->data;
 		msglen = m->len;
 	}
+	if (!dryrun && a->kind < ACT_UNKNOWN && a->kind != ACT_CONTINUE &&
+	    a->kind != ACT_QUIT)
+		counters.run[a->kind]++;
 	switch (a->kind) {
 	case ACT_ECHO:
 		if (dryrun) {

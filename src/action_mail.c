@@ -44,6 +44,7 @@ static struct loop_timer *cap_timer;
 static struct exec_cmd cap_cmd;
 static char *cap_cmdtext, *cap_rcpt;
 static bool cap_held;
+static unsigned long long cap_folded_done, cap_digests;	/* stats */
 
 struct mail_action {
 	struct tmpl		*addresses;	/* NULL: the login name */
@@ -373,6 +374,8 @@ cap_flush(bool force)
 	if ((n = mailcap_digest(mail_cap, loop_now(), force, &subj,
 	    &body)) == 0)
 		goto done;
+	cap_folded_done += n;
+	cap_digests++;
 	mail_build(cap_rcpt, strlen(cap_rcpt), subj.data, subj.len, body.data,
 	    body.len, &mail);
 	log_warnx("mail: %llu mails over the cap of %u per minute folded "
@@ -393,6 +396,19 @@ done:
 	buf_free(&subj);
 	buf_free(&body);
 	buf_free(&mail);
+}
+
+unsigned long long
+mail_cap_folded(void)
+{
+	return cap_folded_done + (mail_cap != NULL ?
+	    mailcap_folded(mail_cap) : 0);
+}
+
+unsigned long long
+mail_cap_digests(void)
+{
+	return cap_digests;
 }
 
 static void

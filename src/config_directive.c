@@ -16,6 +16,8 @@
 #include "mailcap.h"
 #include "outbox.h"
 #include "pattern.h"
+#include "silent.h"
+#include "stats.h"
 
 /* Directives ("#% name value"). */
 
@@ -46,7 +48,10 @@ static const struct dir_def dir_defs[] = {
 	{ "max-children",	DIR_GLOBAL,	0 },
 	{ "sample-match",	DIR_RULE,	1 },
 	{ "sample-nomatch",	DIR_RULE,	-1 },
+	{ "silent",		DIR_RULE,	0 },
 	{ "state-dir",		DIR_GLOBAL,	0 },
+	{ "stats-file",		DIR_GLOBAL,	0 },
+	{ "stats-interval",	DIR_GLOBAL,	0 },
 };
 
 static int
@@ -102,7 +107,8 @@ global_directive(struct cfg_parser *p, const struct dir_def *def,
 	char *err;
 
 	if ((err = outbox_directive_error(def->name, value)) != NULL ||
-	    (err = mailcap_directive_error(def->name, value)) != NULL) {
+	    (err = mailcap_directive_error(def->name, value)) != NULL ||
+	    (err = stats_directive_error(def->name, value)) != NULL) {
 		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0, "%s",
 		    err);
 		free(err);
@@ -145,6 +151,35 @@ global_directive(struct cfg_parser *p, const struct dir_def *def,
 		    value, CFG_MAX_CHILDREN_MAX);
 }
 
+/*
+ * "#% silent": a valid value on a watchfor rule; --check says what it
+ * changes, since the rule's actions no longer run on its matches.
+ */
+static void
+silent_directive(struct cfg_parser *p, const char *file, unsigned line,
+    unsigned col, const char *value, const struct rule *r)
+{
+	struct silent_spec sp;
+	char *err;
+
+	if (silent_spec_parse(value, &sp, &err) == -1) {
+		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0, "%s",
+		    err);
+		free(err);
+	} else if (r->kind != RULE_WATCHFOR)
+		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0,
+		    "silent applies to a watchfor rule, not to %s",
+		    config_rule_keyword(r->kind));
+	else if (p->check)
+		diag_report(p->diag, DIAG_WARN, file, line, col, NULL, 0,
+		    "silent rule: its actions run only after %s without a "
+		    "line matching %s%s%s (in follow mode), never on a match; "
+		    "its matches go on to the next rules", sp.after_text,
+		    r->pattern_text, sp.input != NULL ? " in " : "",
+		    sp.input != NULL ? sp.input : "");
+	silent_spec_clear(&sp);
+}
+
 static void
 rule_directive(struct cfg_parser *p, const struct dir_def *def,
     const char *file, unsigned line, unsigned col, const char *value,
@@ -161,6 +196,8 @@ rule_directive(struct cfg_parser *p, const struct dir_def *def,
 	d->file = file;
 	d->line = line;
 	d->col = col;
+	if (strcmp(def->name, "silent") == 0)
+		silent_directive(p, file, line, col, value, r);
 	/* Samples are checked by --check only; a normal run trusts them. */
 	if (!p->check || def->sample == 0 || r->pattern == NULL)
 		return;

@@ -30,12 +30,15 @@
 #include "opts.h"
 #include "out.h"
 #include "outbox.h"
+#include "silent.h"
 #include "startup.h"
 #include "state.h"
+#include "stats.h"
 #include "tail.h"
 #include "util.h"
 
 #define FOLLOW_EXIT_NO_INPUT	2
+#define FOLLOW_EXIT_USAGE	2	/* a bad --stats-interval */
 #define STDIN_MAX_LINE		(16u << 20)
 
 struct follow {
@@ -49,6 +52,8 @@ struct follow {
 	struct outbox		*outbox;	/* mail spool and delivery */
 	struct loop_timer	*restart;
 	struct notify		*notify;	/* the service manager */
+	struct stats		*stats;		/* --stats-file */
+	struct silent		*silent;	/* "#% silent" rules' clocks */
 	bool			 quit;		/* a quit rule fired */
 	struct linebuf		 stdin_lb;	/* standard input as a pipe */
 	struct cmdsrc		**cmds;		/* "#% input-command" */
@@ -63,12 +68,18 @@ banner(const struct follow *f)
 		startup_banner(f->o);
 }
 
-/* One line from any input: through the rules; `quit` stops the loop. */
+/*
+ * One line from any input (`path`: a followed file, else NULL): through
+ * the rules; `quit` stops the loop.
+ */
 static void
-on_line(struct follow *f, const char *line, size_t len)
+on_line(struct follow *f, const char *line, size_t len, const char *path)
 {
 	if (f->quit)
 		return;		/* the rest of the batch after a quit */
+	stats_line(f->stats, path != NULL ? path : f->ncmds > 0 ?
+	    "(commands)" : "(stdin)", len);
+	silent_set_input(f->silent, path);
 	if (!engine_record(f->in->engine, line, len)) {
 		f->quit = true;
 		if (f->tail != NULL)
@@ -89,15 +100,14 @@ static void
 tail_line(const char *line, size_t len, const char *path, unsigned flags,
     void *arg)
 {
-	(void)path;
 	(void)flags;
-	on_line(arg, line, len);
+	on_line(arg, line, len, path);
 }
 
 static void
 lb_line(const char *line, size_t len, void *arg)
 {
-	on_line(arg, line, len);
+	on_line(arg, line, len, NULL);
 }
 
 /* Standard input as a pipe: lines as they come, the rest at its end. */
@@ -199,12 +209,18 @@ reload(struct follow *f, int signo)
 		    f->path);
 		notify_ready(f->notify, "config reload failed, the previous "
 		    "one runs");
+		stats_reloaded(f->stats, false);
 		arm_restart(f);		/* --restart-time tries again */
 		return;
 	}
 	warn_input_changes(f->in->cfg, in->cfg);
+	silent_free(f->silent);
 	instance_free(f->in);
 	f->in = in;
+	f->silent = silent_new(f->loop, in->cfg, in->engine);
+	stats_reloaded(f->stats, true);
+	if (stats_configure(f->stats, f->o, in->cfg) == 0)
+		stats_write(f->stats);
 	outbox_reconfigure(f->outbox, f->in->cfg);
 	mail_set_cap(f->loop, f->in->cfg);
 	executor_set_limits(f->exec, in->cfg->exec_timeout,
@@ -271,6 +287,7 @@ on_usr1(int signo, void *arg)
 		    es.timed_out, es.running, es.queued);
 	}
 	notify_status(f->notify);
+	stats_write(f->stats);
 }
 
 /* systemd's STATUS=: counters since the config was (re)loaded. */
@@ -448,6 +465,17 @@ daemonize(void)
 	(void)setsid();
 }
 
+/* The stats file: what it reads, where and how often it writes. */
+static int
+follow_stats(struct follow *f)
+{
+	struct stats_sources src = { &f->in, &f->silent, &f->tail, &f->exec,
+	    &f->outbox };
+
+	f->stats = stats_new(f->loop, &src);
+	return stats_configure(f->stats, f->o, f->in->cfg);
+}
+
 int
 follow_run(const struct opts *o, const char *path, struct instance *in)
 {
@@ -473,10 +501,14 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 	loop_signal(f.loop, SIGQUIT, on_stop, &f);
 	loop_signal(f.loop, SIGHUP, on_hup, &f);
 	loop_signal(f.loop, SIGUSR1, on_usr1, &f);
-	if (setup_inputs(&f) == -1)
+	if (follow_stats(&f) == -1)
+		f.status = FOLLOW_EXIT_USAGE;
+	else if (setup_inputs(&f) == -1)
 		f.status = FOLLOW_EXIT_NO_INPUT;
 	else {
 		/* every watch is in place: a line written now is seen */
+		f.silent = silent_new(f.loop, in->cfg, in->engine);
+		stats_write(f.stats);
 		banner(&f);
 		startup_pid_file(o);
 		arm_restart(&f);
@@ -484,6 +516,7 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 		if (loop_run(f.loop) == -1)
 			f.status = 1;
 		notify_stopping(f.notify);
+		stats_write(f.stats);
 	}
 	out_flush();
 	/* no more lines from any input */
@@ -495,6 +528,8 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 	f.cmds = NULL;
 	f.ncmds = 0;
 	loop_del_fd(f.loop, STDIN_FILENO);
+	silent_free(f.silent);		/* no alert while stopping */
+	f.silent = NULL;
 	/*
 	 * Running children get a moment, then are killed; the loop runs
 	 * meanwhile, so a mailer the outbox started may finish too.
@@ -508,6 +543,7 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 	state_free(f.state);
 	loop_timer_free(f.restart);
 	notify_free(f.notify);
+	stats_free(f.stats);
 	loop_free(f.loop);
 	linebuf_free(&f.stdin_lb);
 	instance_free(f.in);
