@@ -16,6 +16,7 @@
 #include "mailcap.h"
 #include "outbox.h"
 #include "pattern.h"
+#include "webhook.h"
 
 /* Directives ("#% name value"). */
 
@@ -47,6 +48,7 @@ static const struct dir_def dir_defs[] = {
 	{ "sample-match",	DIR_RULE,	1 },
 	{ "sample-nomatch",	DIR_RULE,	-1 },
 	{ "state-dir",		DIR_GLOBAL,	0 },
+	{ "webhook",		DIR_RULE,	0 },
 };
 
 static int
@@ -151,8 +153,26 @@ rule_directive(struct cfg_parser *p, const struct dir_def *def,
     struct rule *r)
 {
 	struct rule_directive *d;
+	struct webhook_spec ws;
+	size_t off;
+	char *err;
 	int m;
 
+	if (strcmp(def->name, "webhook") == 0) {
+		if (r->kind == RULE_IGNORE) {
+			diag_report(p->diag, DIAG_ERROR, file, line, col, NULL,
+			    0, "webhook under an ignore rule never runs");
+			return;
+		}
+		err = webhook_parse(value, &ws, &off);
+		webhook_spec_clear(&ws);
+		if (err != NULL) {
+			diag_report(p->diag, DIAG_ERROR, file, line,
+			    col + (unsigned)off, NULL, 0, "webhook: %s", err);
+			free(err);
+			return;
+		}
+	}
 	r->directives = xreallocarray(r->directives, r->ndirectives + 1,
 	    sizeof(*r->directives));
 	d = &r->directives[r->ndirectives++];
