@@ -182,7 +182,7 @@ option(struct webhook_spec *s, const char *p, size_t off, size_t *erroff)
 		return NULL;
 	}
 	*erroff = off - nlen - 1;
-	return xasprintf("unknown webhook option \"%.*s\": label, "
+	return xasprintf("unknown option \"%.*s\": label, "
 	    "annotation, bearer-file or timeout", (int)nlen, p);
 }
 
@@ -203,7 +203,7 @@ piece(struct webhook_spec *s, const char *p, size_t off, bool *moded,
 	else if (strcmp(p, "alertmanager") == 0)
 		s->mode = WEBHOOK_ALERTMANAGER;
 	else
-		return xasprintf("unknown webhook mode \"%s\": json or "
+		return xasprintf("unknown mode \"%s\": json or "
 		    "alertmanager", p);
 	return NULL;
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """A small HTTP server for tests/integration/t_webhook_*.sh.
 
-    httpd.py DIR [--fail N] [--status CODE]
+    httpd.py DIR [--fail N] [--status CODE] [--port PORT]
 
-Listens on 127.0.0.1 on a free port and writes it to DIR/port (atomically)
+Listens on 127.0.0.1 on a free port (or PORT) and writes it to DIR/port (atomically)
 once ready. Each POST is counted (DIR/hits holds the count); the first N
 are answered 503 (--fail), the rest CODE (--status, default 200). Every
 request's body goes to DIR/body.K and its headers to DIR/headers.K, K the
@@ -20,6 +20,7 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("--fail", type=int, default=0)
     ap.add_argument("--status", type=int, default=200)
+    ap.add_argument("--port", type=int, default=0)
     a = ap.parse_args()
     hits = [0]
 
@@ -52,7 +53,7 @@ def main():
         def log_message(self, fmt, *args):
             pass
 
-    srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+    srv = http.server.HTTPServer(("127.0.0.1", a.port), H)
     tmp = os.path.join(a.dir, "port.tmp")
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])
