@@ -43,6 +43,13 @@ json srv/body.2 'd[0]["annotations"]["line"] == __import__("os").environ["LINE"]
 json srv/body.2 'set(d[0]) == {"labels", "annotations", "startsAt"}' ||
     fail "alertmanager keys"
 
+# --test describes the post and sends nothing
+"$BIN" -c conf --test one > out2 2> err2 || fail "--test failed"
+grep -q 'webhook: run ".*watchfor-http" "--timeout" "10" "http://127.0.0.1:'"$PORT"'/hook"' out2 ||
+    fail "--test does not describe the helper"
+grep -q 'stdin "{\\"rule\\":' out2 || fail "--test does not show the body"
+[ "$(hits)" = 2 ] || fail "--test posted"
+
 # follow mode: spooled, delivered once, the spool emptied; a throttled
 # rule posts once for three lines.
 cat >> conf <<EOC

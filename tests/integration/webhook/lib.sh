@@ -87,7 +87,7 @@ start() {
 	NSTARTS=$((NSTARTS + 1))
 	"$BIN" -c conf -t log "$@" >> out 2>> err &
 	PID=$!
-	wait_for '[ "$(grep -c "^\*\*\* watchfor version" out 2>/dev/null)" -ge $NSTARTS ]' ||
+	wait_for '[ "$(cat out 2>/dev/null | grep -c "^\*\*\* watchfor version")" -ge $NSTARTS ]' ||
 	    fail "no banner"
 }
 
