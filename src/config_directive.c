@@ -2,10 +2,11 @@
  * watchfor's "#%" directives: a line whose first non-blank characters are
  * "#%", then a name ([a-z][a-z0-9-]*), blanks and a value. swatchdog reads
  * them as comments. Global ones fill struct config; rule-level ones go to
- * the rule above them, and sample lines are checked against its pattern
- * under --check. Meaning beyond that (opening inputs, the state
- * directory, the executor's exec-timeout and max-children) is left to the
- * modules that use them.
+ * the rule above them, sample lines are checked against its pattern
+ * under --check, and a webhook's value is checked (webhook_parse).
+ * Meaning beyond that (opening inputs, the state directory, the
+ * executor's exec-timeout and max-children, running webhooks) is left to
+ * the modules that use them.
  */
 #include <errno.h>
 #include <stdlib.h>

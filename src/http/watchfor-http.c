@@ -158,7 +158,12 @@ post(const char *url, long timeout, const char *auth, const char *body,
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500	/* 7.85 */
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS,
+	    CURLPROTO_HTTP | CURLPROTO_HTTPS);
+#endif
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "watchfor-http/"
 	    WATCHFOR_VERSION);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);

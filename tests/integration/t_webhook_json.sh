@@ -68,4 +68,15 @@ stop
 [ "$(hits)" = 7 ] || fail "$(hits) posts, want 7 (throttle ignored?)"
 [ "$(grep -l '"burst' srv/body.* | wc -l)" = 1 ] || fail "throttle ignored"
 grep -q '"line":"burst 1"' srv/body.* || fail "throttled post"
+
+# bearer-file: the token goes in the header, read at delivery
+printf 's3cr3t\n' > token
+cat > conf2 <<EOC
+watchfor /id=/
+#% webhook http://127.0.0.1:$PORT/auth bearer-file=$W/token timeout=5
+EOC
+"$BIN" -c conf2 -f one > out3 2> err3 || fail "bearer run failed"
+grep -qx 'Authorization: Bearer s3cr3t' srv/headers.8 ||
+    fail "no bearer token sent"
+grep -q "Authorization" srv/headers.1 && fail "token sent without bearer-file"
 pass
