@@ -68,4 +68,16 @@ void		 mail_set_cap(struct loop *lp, const struct config *cfg);
 unsigned long long mail_cap_folded(void);
 unsigned long long mail_cap_digests(void);
 
+/* The outbox set by mail_set_outbox (NULL: one-pass), for webhooks. */
+struct outbox	*mail_get_outbox(void);
+/*
+ * Follow mode: offers one alert of another kind ("webhook") to the same
+ * global cap as mails; `rcpt` names it in messages, `body` is sampled.
+ * False when it was folded: it is then counted in the window (and in
+ * the digest mail when a mail of the window was folded too), logged,
+ * and not delivered. True without a cap or an outbox.
+ */
+bool		 mail_cap_offer(const char *kind, const char *rcpt,
+		    const char *body, size_t len);
+
 #endif

@@ -44,6 +44,15 @@ unsigned	 mailcap_cap(const struct mailcap *);
  */
 bool		 mailcap_offer(struct mailcap *, uint64_t now, time_t wall,
 		    const char *body, size_t len);
+/*
+ * mailcap_offer for a webhook (issue 4 item 5: the cap covers both): it
+ * counts against the same window; a folded one is also counted apart
+ * (mailcap_folded_webhooks) and named in the digest text.
+ */
+bool		 mailcap_offer_webhook(struct mailcap *, uint64_t now,
+		    time_t wall, const char *body, size_t len);
+/* Webhooks among the folded alerts of the open window. */
+uint64_t	 mailcap_folded_webhooks(const struct mailcap *);
 /* Mails folded in the open window (0: none, no digest pending). */
 uint64_t	 mailcap_folded(const struct mailcap *);
 /* End of the open window (monotonic ms), 0 when none is open. */

@@ -25,6 +25,7 @@
 #include "threshold.h"
 #include "throttle.h"
 #include "util.h"
+#include "webhook.h"
 
 /* when=DAYS:HOURS (spec 10.11), as bit sets. */
 struct when {
@@ -66,6 +67,8 @@ struct throttle_rt {
 struct rule_rt {
 	struct thr_rt		*thr;
 	struct throttle_rt	*thl;
+	struct webhook		**hooks;	/* "#% webhook", in order */
+	size_t			 nhooks;
 };
 
 /* The state swatchdog keeps in one global table each. */
@@ -406,6 +409,28 @@ fail:
 	return NULL;
 }
 
+/* The rule's "#% webhook" directives, run after its actions. */
+static int
+prepare_hooks(const struct rule *r, struct rule_rt *rr, struct diag *d)
+{
+	struct webhook *w;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->ndirectives; i++) {
+		if (strcmp(r->directives[i].name, "webhook") != 0)
+			continue;
+		if ((w = webhook_prepare(r, &r->directives[i], d)) == NULL) {
+			rc = -1;
+			continue;
+		}
+		rr->hooks = xreallocarray(rr->hooks, rr->nhooks + 1,
+		    sizeof(*rr->hooks));
+		rr->hooks[rr->nhooks++] = w;
+	}
+	return rc;
+}
+
 static int
 prepare_rule(struct rule *r, struct diag *d)
 {
@@ -424,6 +449,8 @@ prepare_rule(struct rule *r, struct diag *d)
 	for (j = 0; j < r->nactions && !diag_stopped(d); j++)
 		if (prepare_one(&r->actions[j], d) == -1)
 			rc = -1;
+	if (prepare_hooks(r, rr, d) == -1)
+		rc = -1;
 	return rc;
 }
 
@@ -464,6 +491,9 @@ actions_release(struct config *cfg)
 				tmpl_free(rr->thl->message);
 				free(rr->thl);
 			}
+			for (j = 0; j < rr->nhooks; j++)
+				webhook_free(rr->hooks[j]);
+			free(rr->hooks);
 			free(rr);
 			cfg->rules[i].priv = NULL;
 		}
@@ -705,6 +735,8 @@ actions_run(struct rule *r, const struct subst_ctx *ctx)
 		buf_add(&msg, ctx->line, ctx->len);
 	for (i = 0; i < r->nactions && st == ACTION_DONE; i++)
 		st = run_one(&r->actions[i], ctx, msg.data, msg.len, &m);
+	for (i = 0; i < rr->nhooks && st == ACTION_DONE; i++)
+		webhook_run(rr->hooks[i], r, ctx, msg.data, msg.len);
 done:
 	buf_free(&msg);
 	buf_free(&m);

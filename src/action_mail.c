@@ -365,16 +365,27 @@ static void
 cap_flush(bool force)
 {
 	struct buf subj = { 0 }, body = { 0 }, mail = { 0 };
-	uint64_t n;
+	uint64_t n, hooks;
 
-	if (mail_cap == NULL || !cap_held)
+	if (mail_cap == NULL || mailcap_folded(mail_cap) == 0)
 		return;
 	buf_reserve(&subj, 1);
 	buf_reserve(&body, 1);
+	hooks = mailcap_folded_webhooks(mail_cap);
 	if ((n = mailcap_digest(mail_cap, loop_now(), force, &subj,
 	    &body)) == 0)
 		goto done;
 	cap_folded_done += n;
+	if (hooks > 0)
+		log_warnx("cap: %llu webhooks over the cap of %u per minute "
+		    "were folded (not posted)%s", (unsigned long long)hooks,
+		    mailcap_cap(mail_cap), cap_held ? ", counted in the "
+		    "digest mail" : "");
+	if (!cap_held) {
+		if (cap_timer != NULL)
+			loop_timer_disarm(cap_timer);
+		goto done;
+	}
 	cap_digests++;
 	mail_build(cap_rcpt, strlen(cap_rcpt), subj.data, subj.len, body.data,
 	    body.len, &mail);
@@ -425,7 +436,7 @@ cap_timer_cb(void *arg)
 {
 	(void)arg;
 	cap_flush(false);
-	if (cap_held)		/* early: the window is still open */
+	if (mailcap_folded(mail_cap) > 0)	/* early: still open */
 		cap_arm();
 }
 
@@ -477,6 +488,32 @@ cap_pass(struct exec_cmd *c, struct buf *text, struct buf *to,
 	log_warnx("mail: over the cap of %u mails per minute: mail to %s "
 	    "folded (%llu so far), a digest follows when the minute ends",
 	    mailcap_cap(mail_cap), cap_rcpt,
+	    (unsigned long long)mailcap_folded(mail_cap));
+	cap_arm();
+	return false;
+}
+
+struct outbox *
+mail_get_outbox(void)
+{
+	return mail_outbox;
+}
+
+bool
+mail_cap_offer(const char *kind, const char *rcpt, const char *body,
+    size_t len)
+{
+	uint64_t now = loop_now();
+
+	if (mail_cap == NULL || mail_outbox == NULL)
+		return true;
+	if (mailcap_due(mail_cap, now))
+		cap_flush(false);
+	if (mailcap_offer_webhook(mail_cap, now, time(NULL), body, len))
+		return true;
+	log_warnx("%s: over the cap of %u alerts per minute: %s to %s "
+	    "folded, not delivered (%llu folded so far)", kind,
+	    mailcap_cap(mail_cap), kind, rcpt,
 	    (unsigned long long)mailcap_folded(mail_cap));
 	cap_arm();
 	return false;

@@ -2,10 +2,11 @@
  * watchfor's "#%" directives: a line whose first non-blank characters are
  * "#%", then a name ([a-z][a-z0-9-]*), blanks and a value. swatchdog reads
  * them as comments. Global ones fill struct config; rule-level ones go to
- * the rule above them, and sample lines are checked against its pattern
- * under --check. Meaning beyond that (opening inputs, the state
- * directory, the executor's exec-timeout and max-children) is left to the
- * modules that use them.
+ * the rule above them, sample lines are checked against its pattern
+ * under --check, and a webhook's value is checked (webhook_parse).
+ * Meaning beyond that (opening inputs, the state directory, the
+ * executor's exec-timeout and max-children, running webhooks) is left to
+ * the modules that use them.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "pattern.h"
 #include "silent.h"
 #include "stats.h"
+#include "webhook.h"
 
 /* Directives ("#% name value"). */
 
@@ -52,6 +54,7 @@ static const struct dir_def dir_defs[] = {
 	{ "state-dir",		DIR_GLOBAL,	0 },
 	{ "stats-file",		DIR_GLOBAL,	0 },
 	{ "stats-interval",	DIR_GLOBAL,	0 },
+	{ "webhook",		DIR_RULE,	0 },
 };
 
 static int
@@ -186,8 +189,26 @@ rule_directive(struct cfg_parser *p, const struct dir_def *def,
     struct rule *r)
 {
 	struct rule_directive *d;
+	struct webhook_spec ws;
+	size_t off;
+	char *err;
 	int m;
 
+	if (strcmp(def->name, "webhook") == 0) {
+		if (r->kind == RULE_IGNORE) {
+			diag_report(p->diag, DIAG_ERROR, file, line, col, NULL,
+			    0, "webhook under an ignore rule never runs");
+			return;
+		}
+		err = webhook_parse(value, &ws, &off);
+		webhook_spec_clear(&ws);
+		if (err != NULL) {
+			diag_report(p->diag, DIAG_ERROR, file, line,
+			    col + (unsigned)off, NULL, 0, "webhook: %s", err);
+			free(err);
+			return;
+		}
+	}
 	r->directives = xreallocarray(r->directives, r->ndirectives + 1,
 	    sizeof(*r->directives));
 	d = &r->directives[r->ndirectives++];

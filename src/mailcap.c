@@ -19,6 +19,7 @@ struct mailcap {
 	uint64_t	 start;		/* window start, 0: none open */
 	unsigned	 sent;		/* mails let through in the window */
 	uint64_t	 folded;
+	uint64_t	 hooks;		/* webhooks among the folded */
 	time_t		 first, last;	/* wall time of folded mails */
 	char		*sample[MAILCAP_SAMPLES];
 	size_t		 nsample;
@@ -46,6 +47,7 @@ clear_window(struct mailcap *mc)
 	mc->start = 0;
 	mc->sent = 0;
 	mc->folded = 0;
+	mc->hooks = 0;
 	mc->first = mc->last = 0;
 }
 
@@ -107,6 +109,22 @@ mailcap_offer(struct mailcap *mc, uint64_t now, time_t wall,
 	return false;
 }
 
+bool
+mailcap_offer_webhook(struct mailcap *mc, uint64_t now, time_t wall,
+    const char *body, size_t len)
+{
+	if (mailcap_offer(mc, now, wall, body, len))
+		return true;
+	mc->hooks++;
+	return false;
+}
+
+uint64_t
+mailcap_folded_webhooks(const struct mailcap *mc)
+{
+	return mc->hooks;
+}
+
 uint64_t
 mailcap_folded(const struct mailcap *mc)
 {
@@ -151,6 +169,9 @@ mailcap_digest(struct mailcap *mc, uint64_t now, bool force,
 	    "minute)", (unsigned long long)n, mc->cap);
 	buf_addf(body, "%llu mails over the cap of %u per window were "
 	    "folded into this one.\n", (unsigned long long)n, mc->cap);
+	if (mc->hooks > 0)
+		buf_addf(body, "%llu of them were webhooks, not posted.\n",
+		    (unsigned long long)mc->hooks);
 	buf_adds(body, "First: ");
 	add_time(body, mc->first);
 	buf_adds(body, "\nLast:  ");
