@@ -13,6 +13,7 @@
 
 #include "config_priv.h"
 #include "diag.h"
+#include "digest.h"
 #include "mailcap.h"
 #include "outbox.h"
 #include "pattern.h"
@@ -47,6 +48,7 @@ static const struct dir_def dir_defs[] = {
 	{ "sample-match",	DIR_RULE,	1 },
 	{ "sample-nomatch",	DIR_RULE,	-1 },
 	{ "state-dir",		DIR_GLOBAL,	0 },
+	{ "throttle-digest",	DIR_RULE,	0 },
 };
 
 static int
@@ -151,8 +153,17 @@ rule_directive(struct cfg_parser *p, const struct dir_def *def,
     struct rule *r)
 {
 	struct rule_directive *d;
+	unsigned sample;
+	char *err;
 	int m;
 
+	if (strcmp(def->name, "throttle-digest") == 0 &&
+	    digest_parse_directive(value, &sample, &err) == -1) {
+		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0, "%s",
+		    err);
+		free(err);
+		return;
+	}
 	r->directives = xreallocarray(r->directives, r->ndirectives + 1,
 	    sizeof(*r->directives));
 	d = &r->directives[r->ndirectives++];
