@@ -132,15 +132,32 @@ owner_in(uint64_t owner, void *arg)
 	return find_rule(arg, owner) != NULL;
 }
 
+/* A reload: what is kept is the new config's, what closes the old's. */
+struct reload_ctx {
+	struct config	*old, *new;
+};
+
+static bool
+reload_keep(uint64_t owner, void *arg)
+{
+	return owner_in(owner, ((struct reload_ctx *)arg)->new);
+}
+
+static void
+reload_close(const struct throttle_digest *td, void *arg)
+{
+	run_closed(td, ((struct reload_ctx *)arg)->old);
+}
+
 void
 actions_reload(struct config *old, struct config *new)
 {
 	struct throttle *t = action_throttles();
+	struct reload_ctx rc = { old, new };
 
-	/* digests of changed rules close with the old rule's actions */
+	/* digests of changed rules close with the old rules' actions */
 	if (t != NULL)
-		throttle_retain(t, owner_in, run_closed, new);
-	(void)old;
+		throttle_retain(t, reload_keep, reload_close, &rc);
 	action_set_config(new);
 	action_digest_arm();
 }
