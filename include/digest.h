@@ -21,7 +21,7 @@ struct digest;
 #define DIGEST_SAMPLE_DEFAULT	10	/* lines kept */
 #define DIGEST_SAMPLE_MAX	100
 #define DIGEST_LINE_MAX		512	/* bytes kept of each line */
-#define DIGEST_BYTES_MAX	8192	/* bytes of sample per digest */
+#define DIGEST_BYTES_MAX	4096	/* bytes of sample per digest */
 
 /* An empty digest keeping at most `max` lines (clamped to [0, MAX]). */
 struct digest	*digest_new(unsigned max);
