@@ -48,6 +48,23 @@ void		 mail_action_free(struct mail_action *);
 void		 mail_action_run(const struct mail_action *,
 		    const struct subst_ctx *, const char *msg, size_t len);
 /*
+ * A digest summary (throttle digest mode): like mail_action_run with
+ * `subject` in place of subject= and `body` as the message.
+ */
+void		 mail_action_digest(const struct mail_action *,
+		    const struct subst_ctx *, const char *subject,
+		    const char *body, size_t len);
+/*
+ * Follow mode, the state directory: mail_cap_encode appends the mail
+ * cap's pending digest (its folded count, times, sample and the mailer
+ * of the held mail), nothing when none is pending; mail_cap_decode takes
+ * one back from *p (advanced) after a restart (mail_set_cap first), to go
+ * out when the new window ends. Returns 0, or -1 when malformed or when a
+ * digest is already pending.
+ */
+void		 mail_cap_encode(struct buf *out);
+int		 mail_cap_decode(const char **p, const char *end);
+/*
  * Follow mode: with an outbox set, mail_action_run spools the message
  * there (delivered later, retried) instead of running the mailer; when
  * spooling fails it runs the mailer as above. NULL: run it (one-pass).

@@ -69,6 +69,17 @@ uint64_t	 mailcap_digest(struct mailcap *, uint64_t now, bool force,
 		    struct buf *subject, struct buf *body);
 
 /*
+ * The folded part of the open window for the state directory (nothing
+ * when none is folded): appended to `out`. mailcap_decode takes one back
+ * from *p (advanced) as a new window opened at `now` whose cap is already
+ * spent, so its digest goes out when that window ends; false (nothing
+ * changed) when malformed.
+ */
+void		 mailcap_encode(const struct mailcap *, struct buf *out);
+bool		 mailcap_decode(struct mailcap *, uint64_t now,
+		    const char **p, const char *end);
+
+/*
  * Pure: checks a "#% mail-cap" value: NULL when fine, else a heap
  * message for --check. Other names: NULL.
  */

@@ -31,6 +31,10 @@ struct tail_params {
 	unsigned	 commit_ms;	/* state saved at most this often;
 					   0: 1000 */
 	struct state	*state;		/* optional, borrowed */
+	/* Called by tail_commit before it saves moved positions: what was
+	   derived from the lines behind them is saved first (digests). */
+	void		(*before_commit)(void *arg);
+	void		*commit_arg;
 };
 
 /* Flags passed with a line. */

@@ -20,6 +20,7 @@
 #include "action_mail.h"
 #include "config.h"
 #include "diag.h"
+#include "digest.h"
 #include "executor.h"
 #include "log.h"
 #include "loop.h"
@@ -528,9 +529,10 @@ login_name(struct buf *out)
 		buf_adds(out, pw->pw_name);
 }
 
-void
-mail_action_run(const struct mail_action *m, const struct subst_ctx *ctx,
-    const char *msg, size_t len)
+/* The mail action, with `subject` (a digest's) in place of subject=. */
+static void
+run_mail(const struct mail_action *m, const struct subst_ctx *ctx,
+    const char *subject, const char *msg, size_t len)
 {
 	struct buf to = { 0 }, subj = { 0 }, mail = { 0 }, text = { 0 };
 	struct executor_job job = { 0 };
@@ -542,7 +544,9 @@ mail_action_run(const struct mail_action *m, const struct subst_ctx *ctx,
 		tmpl_expand(m->addresses, ctx, &to);
 	else
 		login_name(&to);
-	if (m->subject != NULL)
+	if (subject != NULL)
+		buf_adds(&subj, subject);
+	else if (m->subject != NULL)
 		tmpl_expand(m->subject, ctx, &subj);
 	else
 		buf_adds(&subj, MAIL_DEFAULT_SUBJECT);
@@ -570,4 +574,113 @@ done:
 	buf_free(&subj);
 	buf_free(&mail);
 	buf_free(&text);
+}
+
+void
+mail_action_run(const struct mail_action *m, const struct subst_ctx *ctx,
+    const char *msg, size_t len)
+{
+	run_mail(m, ctx, NULL, msg, len);
+}
+
+void
+mail_action_digest(const struct mail_action *m, const struct subst_ctx *ctx,
+    const char *subject, const char *body, size_t len)
+{
+	run_mail(m, ctx, subject, body, len);
+}
+
+/*
+ * The mail cap's pending digest for the state directory: "capmail
+ * FLAGS ARGC NVARS\n", the program, argv, vars, command text and
+ * recipients (digest_put_str), then mailcap_encode's window.
+ */
+void
+mail_cap_encode(struct buf *out)
+{
+	size_t i;
+
+	if (mail_cap == NULL || !cap_held || mailcap_folded(mail_cap) == 0)
+		return;
+	buf_adds(out, "capmail ");
+	digest_put_num(out, (unsigned)cap_cmd.dup_stderr |
+	    (unsigned)cap_cmd.null_stderr << 1 |
+	    (unsigned)cap_cmd.own_pgrp << 2, ' ');
+	digest_put_num(out, cap_cmd.argc, ' ');
+	digest_put_num(out, cap_cmd.nvars, '\n');
+	digest_put_str(out, cap_cmd.file, strlen(cap_cmd.file));
+	for (i = 0; i < cap_cmd.argc; i++)
+		digest_put_str(out, cap_cmd.argv[i], strlen(cap_cmd.argv[i]));
+	for (i = 0; i < cap_cmd.nvars; i++)
+		digest_put_str(out, cap_cmd.vars[i], strlen(cap_cmd.vars[i]));
+	digest_put_str(out, cap_cmdtext, strlen(cap_cmdtext));
+	digest_put_str(out, cap_rcpt, strlen(cap_rcpt));
+	mailcap_encode(mail_cap, out);
+}
+
+/* One string of the encoding, as a heap C string (no NUL inside). */
+static char *
+get_cstr(const char **p, const char *end)
+{
+	const char *s;
+	size_t len;
+
+	if (!digest_get_str(p, end, &s, &len) || memchr(s, '\0', len) != NULL)
+		return NULL;
+	return xstrndup(s, len);
+}
+
+static bool
+decode_cmd(const char **p, const char *end, struct exec_cmd *c)
+{
+	uint64_t flags, argc, nvars, i;
+
+	memset(c, 0, sizeof(*c));
+	if (!digest_get_num(p, end, &flags, ' ') ||
+	    !digest_get_num(p, end, &argc, ' ') ||
+	    !digest_get_num(p, end, &nvars, '\n') || argc == 0 ||
+	    argc > 4096 || nvars > 4096 ||
+	    (c->file = get_cstr(p, end)) == NULL)
+		return false;
+	c->dup_stderr = flags & 1;
+	c->null_stderr = (flags & 2) != 0;
+	c->own_pgrp = (flags & 4) != 0;
+	c->argv = xcalloc(argc + 1, sizeof(*c->argv));
+	for (i = 0; i < argc; i++, c->argc++)
+		if ((c->argv[i] = get_cstr(p, end)) == NULL)
+			return false;
+	c->vars = xcalloc(nvars + 1, sizeof(*c->vars));
+	for (i = 0; i < nvars; i++, c->nvars++)
+		if ((c->vars[i] = get_cstr(p, end)) == NULL)
+			return false;
+	return true;
+}
+
+int
+mail_cap_decode(const char **p, const char *end)
+{
+	struct exec_cmd c;
+	char *cmdtext = NULL, *rcpt = NULL;
+
+	if (mail_cap == NULL || (size_t)(end - *p) < 8 ||
+	    memcmp(*p, "capmail ", 8) != 0)
+		return -1;
+	*p += 8;
+	if (!decode_cmd(p, end, &c) || (cmdtext = get_cstr(p, end)) == NULL ||
+	    (rcpt = get_cstr(p, end)) == NULL || cap_held ||
+	    !mailcap_decode(mail_cap, loop_now(), p, end)) {
+		exec_cmd_clear(&c);
+		free(cmdtext);
+		free(rcpt);
+		return -1;
+	}
+	cap_cmd = c;
+	cap_cmdtext = cmdtext;
+	cap_rcpt = rcpt;
+	cap_held = true;
+	log_warnx("mail: a digest of %llu folded mails to %s was pending at "
+	    "the last stop: it goes out when this window ends",
+	    (unsigned long long)mailcap_folded(mail_cap), cap_rcpt);
+	cap_arm();
+	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "config_priv.h"
 #include "diag.h"
+#include "digest.h"
 #include "mailcap.h"
 #include "outbox.h"
 #include "pattern.h"
@@ -37,7 +38,7 @@ struct dir_def {
 	int		 sample;	/* 1 must match, -1 must not, 0 */
 };
 
-/* Sorted by name: searched with bsearch. */
+/* In name order, for the man page; searched linearly (a few dozen). */
 static const struct dir_def dir_defs[] = {
 	{ "exec-timeout",	DIR_GLOBAL,	0 },
 	{ "input",		DIR_GLOBAL,	0 },
@@ -54,13 +55,19 @@ static const struct dir_def dir_defs[] = {
 	{ "state-dir",		DIR_GLOBAL,	0 },
 	{ "stats-file",		DIR_GLOBAL,	0 },
 	{ "stats-interval",	DIR_GLOBAL,	0 },
+	{ "throttle-digest",	DIR_RULE,	0 },
 	{ "webhook",		DIR_RULE,	0 },
 };
 
-static int
-dir_cmp(const void *key, const void *elem)
+static const struct dir_def *
+dir_find(const char *name)
 {
-	return strcmp(key, ((const struct dir_def *)elem)->name);
+	size_t i;
+
+	for (i = 0; i < sizeof(dir_defs) / sizeof(dir_defs[0]); i++)
+		if (strcmp(dir_defs[i].name, name) == 0)
+			return &dir_defs[i];
+	return NULL;
 }
 
 bool
@@ -191,6 +198,7 @@ rule_directive(struct cfg_parser *p, const struct dir_def *def,
 	struct rule_directive *d;
 	struct webhook_spec ws;
 	size_t off;
+	unsigned sample;
 	char *err;
 	int m;
 
@@ -208,6 +216,13 @@ rule_directive(struct cfg_parser *p, const struct dir_def *def,
 			free(err);
 			return;
 		}
+	}
+	if (strcmp(def->name, "throttle-digest") == 0 &&
+	    digest_parse_directive(value, &sample, &err) == -1) {
+		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0, "%s",
+		    err);
+		free(err);
+		return;
 	}
 	r->directives = xreallocarray(r->directives, r->ndirectives + 1,
 	    sizeof(*r->directives));
@@ -265,8 +280,7 @@ cfg_directive(struct cfg_parser *p, const char *file, const struct lline *ll,
 		    name);
 		goto done;
 	}
-	def = bsearch(name, dir_defs, sizeof(dir_defs) / sizeof(dir_defs[0]),
-	    sizeof(dir_defs[0]), dir_cmp);
+	def = dir_find(name);
 	if (def == NULL) {
 		cfg_report(p, DIAG_ERROR, file, ll, nb,
 		    "unknown directive \"%s\"", name);

@@ -214,6 +214,7 @@ reload(struct follow *f, int signo)
 		return;
 	}
 	warn_input_changes(f->in->cfg, in->cfg);
+	actions_reload(f->in->cfg, in->cfg);
 	silent_free(f->silent);
 	instance_free(f->in);
 	f->in = in;
@@ -316,6 +317,14 @@ status_summary(struct buf *b, void *arg)
 			buf_addf(b, "; MAIL DELIVERY FAILING, %llu waiting",
 			    (unsigned long long)os.waiting);
 	}
+}
+
+/* Before read positions are saved: the digests of the lines behind them. */
+static void
+before_commit(void *arg)
+{
+	(void)arg;
+	actions_state_commit(false);
 }
 
 /* Saves read positions right after mail was spooled (outbox.h). */
@@ -431,9 +440,12 @@ setup_inputs(struct follow *f)
 	f->outbox = outbox_open(f->loop, dir, f->in->cfg);
 	mail_set_outbox(f->outbox);
 	mail_set_cap(f->loop, f->in->cfg);
+	if (f->state != NULL)
+		actions_state_open(dir, util_basename(f->path));
 	outbox_set_commit(f->outbox, commit_positions, f);
 	tp.verbose = f->o->verbose;
 	tp.state = f->state;
+	tp.before_commit = before_commit;
 	tp.poll = getenv("WATCHFOR_POLL") != NULL;	/* tests */
 	f->tail = tail_new(f->loop, &tp, tail_line, f);
 	if (add_files(f) + add_commands(f) > 0)
@@ -496,6 +508,7 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 	executor_set_limits(f.exec, in->cfg->exec_timeout,
 	    in->cfg->max_children);
 	actions_set_executor(f.exec);
+	actions_set_loop(f.loop);
 	loop_signal(f.loop, SIGTERM, on_stop, &f);
 	loop_signal(f.loop, SIGINT, on_stop, &f);
 	loop_signal(f.loop, SIGQUIT, on_stop, &f);
@@ -534,10 +547,13 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 	 * Running children get a moment, then are killed; the loop runs
 	 * meanwhile, so a mailer the outbox started may finish too.
 	 */
+	actions_flush_digests();	/* windows close at stop */
 	executor_stop(f.exec, EXECUTOR_STOP_GRACE_MS);
 	actions_set_executor(NULL);
 	executor_free(f.exec);
 	mail_set_cap(NULL, NULL);
+	actions_state_close();		/* after the cap's digest went out */
+	actions_set_loop(NULL);
 	mail_set_outbox(NULL);
 	outbox_close(f.outbox);
 	state_free(f.state);

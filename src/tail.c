@@ -1000,6 +1000,8 @@ tail_commit(struct tail *t)
 	loop_timer_disarm(t->ctimer);
 	if (!t->state_dirty)
 		return 0;
+	if (t->p.before_commit != NULL)
+		t->p.before_commit(t->p.commit_arg);
 	TAILQ_FOREACH(tf, &t->files, entry) {
 		/* Every name is recorded, even while missing: what appears
 		   there after a restart is read from its start. */
