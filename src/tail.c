@@ -92,8 +92,10 @@ vlog_decision(struct tail *t, const char *fmt, ...)
 }
 #define decide	vlog_decision
 
-static bool
-is_remote_fs(int fd)
+/* The filesystem's type when it is remote (inotify cannot see other
+   hosts' writes), else 0. */
+static long
+remote_fs_type(int fd)
 {
 	static const long remote[] = {
 		0x6969,		/* NFS */
@@ -114,11 +116,11 @@ is_remote_fs(int fd)
 	size_t i;
 
 	if (fstatfs(fd, &sf) == -1)
-		return false;
+		return 0;
 	for (i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
 		if ((long)sf.f_type == remote[i])
-			return true;
-	return false;
+			return remote[i];
+	return 0;
 }
 
 bool
@@ -169,7 +171,7 @@ src_open(struct tfile *tf, const char *path, uint64_t off, bool at_end)
 	s->off = at_end ? (uint64_t)st.st_size : off;
 	s->lstart = s->off;
 	s->last_data = loop_now();
-	s->remote = is_remote_fs(fd);
+	s->remote = remote_fs_type(fd);
 	t->nopen++;
 	src_update_fp(s, &st);
 	return s;
@@ -185,8 +187,8 @@ src_watch(struct src *s)
 		return;
 	if (s->remote) {
 		if (!s->tf->remote_logged)
-			log_info("%s: remote filesystem, polling",
-			    s->tf->path);
+			log_info("%s: remote filesystem (type 0x%lx), "
+			    "polling", s->tf->path, (unsigned long)s->remote);
 		s->tf->remote_logged = true;
 		s->tf->polled = true;
 		return;
@@ -491,8 +493,9 @@ common_lines(int a, int b, uint64_t max)
 	return last_nl;
 }
 
-static struct src *
-find_open(struct tail *t, uint64_t dev, uint64_t ino, struct tfile **owner)
+struct src *
+tail_find_open(struct tail *t, uint64_t dev, uint64_t ino,
+    struct tfile **owner)
 {
 	struct tfile *tf;
 	struct src *s;
@@ -515,7 +518,7 @@ tfile_open_new(struct tfile *tf, const struct stat *st)
 	struct src *s, *old;
 	uint64_t h;
 
-	if ((s = find_open(t, st->st_dev, st->st_ino, &owner)) != NULL) {
+	if ((s = tail_find_open(t, st->st_dev, st->st_ino, &owner)) != NULL) {
 		if (owner != tf) {
 			if (!tf->alias_logged)
 				log_info("%s: same file as %s, read once",
@@ -588,7 +591,7 @@ src_truncated(struct src *s, const char *why)
 	log_info("%s: file truncated (%s)", tf->path, why);
 	cpath = xasprintf("%s.1", tf->path);
 	if (s->fplen > 0 && stat(cpath, &cst) == 0 && S_ISREG(cst.st_mode) &&
-	    find_open(t, cst.st_dev, cst.st_ino, &owner) == NULL &&
+	    tail_find_open(t, cst.st_dev, cst.st_ino, &owner) == NULL &&
 	    (c = src_open(tf, cpath, s->lstart, false)) != NULL) {
 		/* Our src list owns it from here, whatever it turns out to be. */
 		TAILQ_INSERT_BEFORE(s, c, entry);
@@ -644,6 +647,21 @@ tfile_check_cur(struct tfile *tf)
 		s->deleted = true;
 }
 
+/* The name is missing: scan for missed generations when the directory
+   changed since the last look (a rename in it changes its mtime). */
+static void
+tfile_scan_if_dir_changed(struct tfile *tf, const struct stat *nst)
+{
+	struct stat dst;
+
+	if (stat(tf->dir, &dst) == -1 ||
+	    (dst.st_mtim.tv_sec == tf->dir_mtime.tv_sec &&
+	    dst.st_mtim.tv_nsec == tf->dir_mtime.tv_nsec))
+		return;
+	tf->dir_mtime = dst.st_mtim;
+	tfile_scan_unseen(tf, nst);
+}
+
 /*
  * Reconciles one name with the filesystem and reads everything new:
  * draining files first (older content), then the file at the name.
@@ -654,9 +672,10 @@ tfile_sync(struct tfile *tf)
 	struct tail *t = tf->t;
 	struct src *s, *next;
 	struct stat st, fst;
-	uint64_t now;
+	uint64_t now, looked;
 
 	tf->dirty = false;
+	looked = tail_realtime_ns();
 	/* A copy was read once when found: later writes to it (cp over an
 	   old copy) are not ours. */
 	TAILQ_FOREACH(s, &tf->srcs, entry)
@@ -667,16 +686,22 @@ tfile_sync(struct tfile *tf)
 	else if (tf->ancestor)
 		tfile_watch_dir(tf);	/* maybe the directory is back */
 	if (stat(tf->path, &st) == -1) {
+		int e = errno;
+
 		if (tf->cur != NULL)
 			tfile_set_cur_draining(tf, "name gone");
-		if (!tf->missing_logged || tf->last_errno != errno)
+		tfile_scan_if_dir_changed(tf, NULL);
+		if (!tf->missing_logged || tf->last_errno != e) {
+			errno = e;
 			log_warn("cannot open %s for reading", tf->path);
+		}
 		tf->missing_logged = true;
-		tf->last_errno = errno;
+		tf->last_errno = e;
 		tf->initial = false;
 	} else if (!S_ISREG(st.st_mode)) {
 		if (tf->cur != NULL)
 			tfile_set_cur_draining(tf, "name not a regular file");
+		tfile_scan_if_dir_changed(tf, &st);
 		if (!tf->missing_logged)
 			log_warnx("%s: not a regular file, waiting", tf->path);
 		tf->missing_logged = true;
@@ -685,8 +710,11 @@ tfile_sync(struct tfile *tf)
 	    tf->cur->ino != st.st_ino) {
 		if (tf->cur != NULL)
 			tfile_set_cur_draining(tf, "replaced");
+		/* Older than the file at the name: generations we missed. */
+		tfile_scan_unseen(tf, &st);
 		tfile_open_new(tf, &st);
 	}
+	tf->looked_ns = looked;
 	tfile_check_cur(tf);
 	if (tf->cur != NULL && src_read(tf->cur, READ_BUDGET))
 		t->more = true;
@@ -940,6 +968,7 @@ tail_add(struct tail *t, const char *path)
 	/* Watches first, then the name: nothing appended after we return
 	   can be missed (the offset comes from fstat after the open). */
 	tfile_watch_dir(tf);
+	tf->looked_ns = tail_realtime_ns();
 	if (tf->cur == NULL && TAILQ_EMPTY(&tf->srcs)) {
 		struct stat st;
 
