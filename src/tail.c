@@ -896,6 +896,24 @@ on_commit(void *arg)
 	(void)tail_commit(arg);
 }
 
+/* Closes a name's files and watches and forgets it. */
+static void
+tfile_free(struct tfile *tf)
+{
+	struct tail *t = tf->t;
+	int dwd = tf->dwd;
+
+	while (!TAILQ_EMPTY(&tf->srcs))
+		src_close(TAILQ_FIRST(&tf->srcs));
+	TAILQ_REMOVE(&t->files, tf, entry);
+	if (dwd != -1 && t->ifd != -1 && !wd_in_use(t, dwd, NULL))
+		(void)inotify_rm_watch(t->ifd, dwd);
+	free(tf->path);
+	free(tf->dir);
+	free(tf->base);
+	free(tf);
+}
+
 /* ---- public ---- */
 
 struct tail *
@@ -1018,6 +1036,26 @@ tail_fill_state(struct tfile *tf, struct state_rec **recs, size_t *n)
 }
 
 int
+tail_remove(struct tail *t, const char *path)
+{
+	struct tfile *tf;
+
+	TAILQ_FOREACH(tf, &t->files, entry)
+		if (strcmp(tf->path, path) == 0)
+			break;
+	if (tf == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	tfile_free(tf);
+	if (t->p.state != NULL)
+		state_forget(t->p.state, path);
+	t->state_dirty = true;
+	tail_reschedule(t);
+	return 0;
+}
+
+int
 tail_commit(struct tail *t)
 {
 	struct state_rec *recs;
@@ -1054,15 +1092,8 @@ tail_free(struct tail *t)
 	if (t == NULL)
 		return;
 	(void)tail_commit(t);
-	while ((tf = TAILQ_FIRST(&t->files)) != NULL) {
-		while (!TAILQ_EMPTY(&tf->srcs))
-			src_close(TAILQ_FIRST(&tf->srcs));
-		TAILQ_REMOVE(&t->files, tf, entry);
-		free(tf->path);
-		free(tf->dir);
-		free(tf->base);
-		free(tf);
-	}
+	while ((tf = TAILQ_FIRST(&t->files)) != NULL)
+		tfile_free(tf);
 	loop_timer_free(t->rtimer);
 	loop_timer_free(t->ktimer);
 	loop_timer_free(t->ctimer);
