@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -221,14 +222,18 @@ on_restart_timer(void *arg)
 	reload(arg, SIGALRM);
 }
 
-/* --restart-time: the next reload, recomputed after each. */
+/*
+ * --restart-time: the next reload, recomputed after each, announced on
+ * stdout like swatchdog's parent does. Unlike swatchdog's, it works in
+ * --daemon mode too (there it did nothing).
+ */
 static void
 arm_restart(struct follow *f)
 {
-	char *out = NULL, *err = NULL;
+	char *out = NULL, *err = NULL, *notice;
 	time_t now = time(NULL), when;
 
-	if (f->o->restart_time == NULL || f->o->daemon)
+	if (f->o->restart_time == NULL)
 		return;
 	if (opts_restart_delay(f->o->restart_time, now, &when, &out,
 	    &err) == -1 || when <= now) {
@@ -236,6 +241,10 @@ arm_restart(struct follow *f)
 		free(err);
 		return;
 	}
+	notice = opts_restart_notice(when);
+	out_write(notice, strlen(notice));
+	out_flush();
+	free(notice);
 	if (f->restart == NULL)
 		f->restart = loop_timer_new(f->loop, on_restart_timer, f);
 	loop_timer_arm(f->restart, (uint64_t)(when - now) * 1000, 0);
@@ -520,24 +529,79 @@ setup_inputs(struct follow *f)
 	return -1;
 }
 
-/* --daemon: swatchdog's watcher forks and the parent exits 0 at once. */
-static void
+/*
+ * --daemon: fork; the child calls setsid and goes on. The parent waits
+ * until the child is ready (every watch in place, pid file written) and
+ * exits 0, or, when the child dies before, exits with its status: unlike
+ * swatchdog's, which exits 0 at once whatever becomes of the daemon.
+ * Returns the pipe on which the child says it is ready.
+ */
+static int
 daemonize(void)
 {
+	int p[2], status = 0;
+	ssize_t n;
 	pid_t pid;
+	char c;
 
 	out_flush();
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe");
 	if ((pid = fork()) == -1)
 		fatal("fork");
-	if (pid > 0)
+	if (pid == 0) {
+		close(p[0]);
+		(void)setsid();
+		return p[1];
+	}
+	close(p[1]);
+	while ((n = read(p[0], &c, 1)) == -1 && errno == EINTR)
+		;
+	if (n == 1)
 		_exit(0);
-	(void)setsid();
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
+/* The daemon is ready: its parent may exit. */
+static void
+daemon_ready(int *fd)
+{
+	char c = 1;
+
+	if (*fd == -1)
+		return;
+	(void)util_write_all(*fd, &c, 1);
+	close(*fd);
+	*fd = -1;
+}
+
+/* A clean stop removes the pid file, if it is still ours. */
+static void
+remove_pid_file(const struct opts *o)
+{
+	char want[32], got[32];
+	ssize_t n;
+	int fd;
+
+	if (o->pid_file == NULL)
+		return;
+	(void)snprintf(want, sizeof(want), "%ld\n", (long)getpid());
+	if ((fd = open(o->pid_file, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, got, sizeof(got) - 1);
+	close(fd);
+	if (n > 0 && (got[n] = '\0', strcmp(got, want) == 0) &&
+	    unlink(o->pid_file) == -1)
+		log_warn("cannot remove pid file %s", o->pid_file);
 }
 
 int
 follow_run(const struct opts *o, const char *path, struct instance *in)
 {
 	struct follow f = { 0 };
+	int ready = -1;
 	size_t i;
 
 	f.o = o;
@@ -545,7 +609,7 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 	f.in = in;
 	linebuf_init(&f.stdin_lb, "standard input", STDIN_MAX_LINE);
 	if (o->daemon)
-		daemonize();
+		ready = daemonize();
 	(void)signal(SIGPIPE, SIG_IGN);
 	f.loop = loop_new();
 	loop_set_before_wait(f.loop, flush_batch, NULL);
@@ -567,9 +631,11 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 		startup_pid_file(o);
 		arm_restart(&f);
 		notify_ready(f.notify, NULL);
+		daemon_ready(&ready);
 		if (loop_run(f.loop) == -1)
 			f.status = 1;
 		notify_stopping(f.notify);
+		remove_pid_file(o);
 	}
 	out_flush();
 	/* no more lines from any input */

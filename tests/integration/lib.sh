@@ -10,10 +10,10 @@ BIN=$(readlink -f "${1:?usage: $(basename "$0") path/to/watchfor}")
 ROOT=$(mktemp -d)
 PID=
 FAILED=0
-CLEANUP_HOOK=:	# more to do at exit (other processes a script started)
+# A script that starts other processes defines cleanup_hook to end them.
 cleanup() {
 	[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
-	$CLEANUP_HOOK
+	declare -F cleanup_hook > /dev/null && cleanup_hook
 	[ "$FAILED" = 0 ] && rm -rf "$ROOT"
 }
 trap cleanup EXIT
