@@ -107,6 +107,7 @@ void		 src_watch(struct src *);
 void		 src_close(struct src *);
 bool		 src_update_fp(struct src *, const struct stat *);
 bool		 src_read(struct src *, size_t);
+void		 src_deliver(struct src *, char *, size_t, unsigned);
 void		 tfile_set_cur_draining(struct tfile *, const char *);
 void		 tfile_sync(struct tfile *);
 void		 tail_fill_state(struct tfile *, struct state_rec **, size_t *);
