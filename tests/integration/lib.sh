@@ -39,12 +39,16 @@ fail() {
 	exit 1
 }
 
-# new_case NAME: fresh directory $T (the cwd) with empty out and err.
+# new_case NAME [FILE...]: fresh directory $T (the cwd) with empty out,
+# err and FILEs.
 new_case() {
+	local f
 	CASE=$1
+	shift
 	T=$ROOT/$CASE
 	mkdir -p "$T" && cd "$T" || exit 1
 	: > out; : > err
+	for f in "$@"; do : > "$f"; done
 }
 
 # banners: how many start banners watchfor printed.
