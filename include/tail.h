@@ -85,6 +85,12 @@ struct tail	*tail_new(struct loop *, const struct tail_params *,
  */
 int		 tail_add(struct tail *, const char *path);
 /*
+ * Stops following `path` (as given to tail_add): closes its files and
+ * watches and forgets its saved positions. Not from the callback.
+ * Returns 0, or -1 if `path` is not followed.
+ */
+int		 tail_remove(struct tail *, const char *path);
+/*
  * Saves positions to the state now (when one was given). Called by itself
  * at most every commit_ms while lines flow, and by tail_free. A position
  * is the start of the first line not yet returned from the callback, so a

@@ -1094,3 +1094,14 @@ opts_restart_delay(const char *spec, time_t now, time_t *when,
 	}
 	return 0;
 }
+
+char *
+opts_restart_notice(time_t when)
+{
+	char *ct, *s;
+
+	ct = perl_ctime(when);
+	s = xasprintf("Will restart at %s", ct);
+	free(ct);
+	return s;
+}
