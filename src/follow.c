@@ -23,6 +23,8 @@
 #include "executor.h"
 #include "follow.h"
 #include "instance.h"
+#include "journal.h"
+#include "journal_fmt.h"
 #include "linebuf.h"
 #include "log.h"
 #include "loop.h"
@@ -56,6 +58,7 @@ struct follow {
 	struct silent		*silent;	/* "#% silent" rules' clocks */
 	bool			 quit;		/* a quit rule fired */
 	struct linebuf		 stdin_lb;	/* standard input as a pipe */
+	struct journal		*journal;	/* "#% input-journal" */
 	struct cmdsrc		**cmds;		/* "#% input-command" */
 	size_t			 ncmds;
 	int			 status;
@@ -326,6 +329,8 @@ commit_positions(void *arg)
 
 	if (f->tail != NULL)
 		(void)tail_commit(f->tail);
+	if (f->journal != NULL)
+		(void)journal_commit(f->journal);
 }
 
 static bool
@@ -381,7 +386,7 @@ add_files(struct follow *f)
 	for (i = 0; i < cfg->ninputs; i++)
 		if (tail_add(f->tail, cfg->inputs[i]) == 0)
 			n++;
-	if (n > 0)
+	if (n > 0 || f->journal != NULL)
 		return n;
 	/* swatchdog's defaults (spec 1): the first that is a file */
 	if (is_regular("/var/log/messages"))
@@ -408,6 +413,36 @@ add_commands(struct follow *f)
 }
 
 static bool
+journal_line(const char *line, size_t len, void *arg)
+{
+	struct follow *f = arg;
+
+	on_line(f, line, len);
+	return !f->quit;
+}
+
+/*
+ * "#% input-journal": the journal, read through libsystemd (loaded now).
+ * Returns 1 when one is followed, 0 when none is configured, -1 when it
+ * cannot be read (logged).
+ */
+static int
+add_journal(struct follow *f, const char *dir)
+{
+	struct journal_spec *js;
+	char *name;
+
+	if ((js = journal_spec_from_config(f->in->cfg)) == NULL)
+		return 0;
+	name = xasprintf("%s.journal", util_basename(f->path));
+	f->journal = journal_open(f->loop, js, f->state != NULL ? dir : NULL,
+	    name, journal_line, f);
+	free(name);
+	journal_spec_free(js);
+	return f->journal != NULL ? 1 : -1;
+}
+
+static bool
 stdin_is_pipe(void)
 {
 	struct stat st;
@@ -422,6 +457,7 @@ setup_inputs(struct follow *f)
 	struct tail_params tp = { 0 };
 	const char *dir;
 	char *name;
+	int nj;
 
 	if ((dir = state_dir(f)) != NULL) {
 		name = xasprintf("%s.state", util_basename(f->path));
@@ -436,7 +472,9 @@ setup_inputs(struct follow *f)
 	tp.state = f->state;
 	tp.poll = getenv("WATCHFOR_POLL") != NULL;	/* tests */
 	f->tail = tail_new(f->loop, &tp, tail_line, f);
-	if (add_files(f) + add_commands(f) > 0)
+	if ((nj = add_journal(f, dir)) == -1)
+		return -1;
+	if (add_files(f) + add_commands(f) + (size_t)nj > 0)
 		return 0;
 	if (stdin_is_pipe()) {
 		(void)fcntl(STDIN_FILENO, F_SETFL,
@@ -522,6 +560,8 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 	/* no more lines from any input */
 	tail_free(f.tail);
 	f.tail = NULL;
+	journal_free(f.journal);
+	f.journal = NULL;
 	for (i = 0; i < f.ncmds; i++)
 		cmdsrc_free(f.cmds[i]);
 	free(f.cmds);
