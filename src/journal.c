@@ -55,6 +55,7 @@ struct sdj {
 	void	(*close)(sd_journal *);
 	int	(*add_match)(sd_journal *, const void *, size_t);
 	int	(*add_disjunction)(sd_journal *);
+	int	(*seek_head)(sd_journal *);
 	int	(*seek_tail)(sd_journal *);
 	int	(*seek_cursor)(sd_journal *, const char *);
 	int	(*seek_realtime_usec)(sd_journal *, uint64_t);
@@ -81,6 +82,7 @@ static const struct {
 	{ "sd_journal_close", offsetof(struct sdj, close) },
 	{ "sd_journal_add_match", offsetof(struct sdj, add_match) },
 	{ "sd_journal_add_disjunction", offsetof(struct sdj, add_disjunction) },
+	{ "sd_journal_seek_head", offsetof(struct sdj, seek_head) },
 	{ "sd_journal_seek_tail", offsetof(struct sdj, seek_tail) },
 	{ "sd_journal_seek_cursor", offsetof(struct sdj, seek_cursor) },
 	{ "sd_journal_seek_realtime_usec",
@@ -569,10 +571,21 @@ seek_start(struct journal *jn)
 		return -1;
 	}
 	/* on the last entry: next() gives only what comes after it */
-	if (sdj.previous(jn->j) > 0)
+	if (sdj.previous(jn->j) > 0) {
 		note_position(jn);
-	else if (jn->path != NULL) {
-		/* an empty journal: remember when reading began */
+		return 0;
+	}
+	/*
+	 * No entry matches yet: every one that comes is new, so read from
+	 * the head (after a failed previous() the tail position skips the
+	 * first entry appended).
+	 */
+	if ((r = sdj.seek_head(jn->j)) < 0) {
+		log_warnx("input-journal: seek to the start: %s", strerror(-r));
+		return -1;
+	}
+	if (jn->path != NULL) {
+		/* remember when reading began */
 		jn->since = wall_usec();
 		jn->dirty = true;
 		loop_timer_arm(jn->ctimer, 0, 0);
