@@ -172,6 +172,28 @@ same_list(char *const *a, size_t na, char *const *b, size_t nb)
 	return true;
 }
 
+/* The same "#% NAME" lines, with the same values, in the same order. */
+static bool
+same_directives(const struct config *a, const struct config *b,
+    const char *name)
+{
+	size_t i = 0, j = 0;
+
+	for (;;) {
+		while (i < a->ndirectives &&
+		    strcmp(a->directives[i].name, name) != 0)
+			i++;
+		while (j < b->ndirectives &&
+		    strcmp(b->directives[j].name, name) != 0)
+			j++;
+		if (i == a->ndirectives || j == b->ndirectives)
+			return i == a->ndirectives && j == b->ndirectives;
+		if (strcmp(a->directives[i++].value,
+		    b->directives[j++].value) != 0)
+			return false;
+	}
+}
+
 /*
  * A reload swaps the rules; the inputs and the state directory are set up
  * once, at start: say so when the new config changes them.
@@ -183,6 +205,7 @@ warn_input_changes(const struct config *old, const struct config *new)
 	    new->ninputs) ||
 	    !same_list(old->input_commands, old->ninput_commands,
 	    new->input_commands, new->ninput_commands) ||
+	    !same_directives(old, new, "input-journal") ||
 	    (old->state_dir == NULL) != (new->state_dir == NULL) ||
 	    (old->state_dir != NULL &&
 	    strcmp(old->state_dir, new->state_dir) != 0))

@@ -4,7 +4,7 @@
 # at the tail (old entries are not replayed); entries appended to the
 # same file, and to a new file in the directory, reach the running
 # daemon; multi-line and non-UTF-8 messages stay one line (#012); an
-# idle daemon does not wake up for the journal.
+# idle daemon does not wake up for the journal; a reload keeps it.
 . "$(dirname "$0")/journal/lib.sh"
 
 jw x "old|1|6||old entry one" "old|1|6||old entry two"
@@ -41,6 +41,14 @@ a=$(sw)
 sleep 3
 b=$(sw)
 [ $((b - a)) -le 1 ] || fail "woke up $((b - a)) times in 3 idle seconds"
+# a reload that changes the journal input says it applies at the next start
+sed -i 's/^#% input-journal directory=j$/#% input-journal directory=j unit=x/' j.conf
+kill -HUP $PID
+wait_for 'grep -q "changes inputs .*next start" err' ||
+    fail "changed input-journal not reported at reload"
+jw y "cron|99|6||after the reload"
+wait_for '[ "$(count "after the reload")" = 1 ]' ||
+    fail "the running journal input changed at reload"
 stop
-[ "$(count .)" = 6 ] || fail "$(count .) lines, want 6"
+[ "$(count .)" = 7 ] || fail "$(count .) lines, want 7"
 pass
