@@ -25,9 +25,9 @@ struct loop;
 
 /*
  * Called with each entry's line (`len` bytes, NUL-terminated, borrowed).
- * Returning true means the line was dispatched; false means stop (a
- * `quit` rule): no further entry is read, and the position saved is
- * that of this entry.
+ * Returning true means the line was dispatched: its position may be
+ * saved. False means it was not taken and reading stops (after a `quit`
+ * rule): the saved position stays before it, for the next run.
  */
 typedef bool journal_line_cb(const char *line, size_t len, void *arg);
 

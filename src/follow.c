@@ -440,8 +440,10 @@ journal_line(const char *line, size_t len, void *arg)
 {
 	struct follow *f = arg;
 
+	if (f->quit)
+		return false;	/* after a quit: left for the next run */
 	on_line(f, line, len);
-	return !f->quit;
+	return true;
 }
 
 /*

@@ -71,6 +71,8 @@ struct sdj {
 	int	(*get_events)(sd_journal *);
 	int	(*get_timeout)(sd_journal *, uint64_t *);
 	int	(*process)(sd_journal *);
+	int	(*has_runtime_files)(sd_journal *);
+	int	(*has_persistent_files)(sd_journal *);
 };
 
 static const struct {
@@ -100,6 +102,10 @@ static const struct {
 	{ "sd_journal_get_events", offsetof(struct sdj, get_events) },
 	{ "sd_journal_get_timeout", offsetof(struct sdj, get_timeout) },
 	{ "sd_journal_process", offsetof(struct sdj, process) },
+	{ "sd_journal_has_runtime_files",
+	    offsetof(struct sdj, has_runtime_files) },
+	{ "sd_journal_has_persistent_files",
+	    offsetof(struct sdj, has_persistent_files) },
 };
 
 /* Loaded once, on the first journal_open, and kept for the process. */
@@ -414,16 +420,19 @@ emit(struct journal *jn)
 	return jn->cb(jn->line.data, jn->line.len, jn->arg);
 }
 
-/* Hands out one entry and saves its position; false: stop reading. */
+/*
+ * Hands out one entry; if taken, it is the position to save. False: not
+ * taken, stop reading (it stays for the next run).
+ */
 static bool
 dispatch(struct journal *jn)
 {
-	bool go = emit(jn);
-
-	note_position(jn);
-	if (!go)
+	if (!emit(jn)) {
 		jn->stopped = true;
-	return go;
+		return false;
+	}
+	note_position(jn);
+	return true;
 }
 
 /* Reads what is new, at most JOURNAL_BATCH entries per round. */
@@ -609,6 +618,12 @@ open_journal(struct journal *jn, const struct journal_spec *spec)
 		    dir != NULL ? dir : "the system journal", strerror(-r));
 		return -1;
 	}
+	/* not fatal (journald may start later), but probably a mistake */
+	if (dir == NULL && sdj.has_runtime_files(jn->j) <= 0 &&
+	    sdj.has_persistent_files(jn->j) <= 0)
+		log_warnx("input-journal: no system journal file can be read "
+		    "yet (is journald running, and is this user root or in "
+		    "the group systemd-journal or adm?)");
 	/* first, so that files appearing from now on are watched */
 	if ((jn->fd = sdj.get_fd(jn->j)) < 0) {
 		log_warnx("input-journal: no descriptor to wait on: %s",
