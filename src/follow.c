@@ -442,7 +442,7 @@ journal_line(const char *line, size_t len, void *arg)
 
 	if (f->quit)
 		return false;	/* after a quit: left for the next run */
-	on_line(f, line, len);
+	on_line(f, line, len, "(journal)");	/* its name in stats */
 	return true;
 }
 
