@@ -15,6 +15,7 @@
 #include "config_priv.h"
 #include "diag.h"
 #include "digest.h"
+#include "journal_fmt.h"
 #include "mailcap.h"
 #include "outbox.h"
 #include "pattern.h"
@@ -43,6 +44,7 @@ static const struct dir_def dir_defs[] = {
 	{ "exec-timeout",	DIR_GLOBAL,	0 },
 	{ "input",		DIR_GLOBAL,	0 },
 	{ "input-command",	DIR_GLOBAL,	0 },
+	{ "input-journal",	DIR_GLOBAL,	0 },
 	{ "mail-cap",		DIR_GLOBAL,	0 },
 	{ "mail-fallback",	DIR_GLOBAL,	0 },
 	{ "mail-fallback-after", DIR_GLOBAL,	0 },
@@ -107,6 +109,32 @@ dir_count(struct cfg_parser *p, const char *name, const char *file,
 	return 0;
 }
 
+/*
+ * "#% input-journal": checked together with the lines before it (one
+ * journal is read, so every directory= must agree). False when bad.
+ */
+static bool
+dir_journal(struct cfg_parser *p, const char *file, unsigned line,
+    unsigned col, const char *value)
+{
+	struct journal_spec *js;
+	size_t off;
+	char *err;
+	int rc;
+
+	js = journal_spec_from_config(p->cfg);
+	if (js == NULL)
+		js = journal_spec_new();
+	rc = journal_spec_add(js, value, &err, &off);
+	journal_spec_free(js);
+	if (rc == 0)
+		return true;
+	diag_report(p->diag, DIAG_ERROR, file, line, col + (unsigned)off,
+	    NULL, 0, "%s", err);
+	free(err);
+	return false;
+}
+
 static void
 global_directive(struct cfg_parser *p, const struct dir_def *def,
     const char *file, unsigned line, unsigned col, const char *value)
@@ -124,6 +152,9 @@ global_directive(struct cfg_parser *p, const struct dir_def *def,
 		free(err);
 		return;
 	}
+	if (strcmp(def->name, "input-journal") == 0 &&
+	    !dir_journal(p, file, line, col, value))
+		return;
 	if (strcmp(def->name, "state-dir") == 0 && cfg->state_dir != NULL &&
 	    p->check) {
 		for (i = cfg->ndirectives; i > 0; i--)

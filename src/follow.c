@@ -24,6 +24,8 @@
 #include "executor.h"
 #include "follow.h"
 #include "instance.h"
+#include "journal.h"
+#include "journal_fmt.h"
 #include "linebuf.h"
 #include "log.h"
 #include "loop.h"
@@ -57,6 +59,7 @@ struct follow {
 	struct silent		*silent;	/* "#% silent" rules' clocks */
 	bool			 quit;		/* a quit rule fired */
 	struct linebuf		 stdin_lb;	/* standard input as a pipe */
+	struct journal		*journal;	/* "#% input-journal" */
 	struct cmdsrc		**cmds;		/* "#% input-command" */
 	size_t			 ncmds;
 	char			**files;	/* the names followed */
@@ -162,6 +165,28 @@ static void arm_restart(struct follow *);
 static size_t	sync_files(struct follow *, const struct config *, bool);
 static void	sync_commands(struct follow *, const struct config *, bool);
 
+/* The same "#% NAME" lines, with the same values, in the same order. */
+static bool
+same_directives(const struct config *a, const struct config *b,
+    const char *name)
+{
+	size_t i = 0, j = 0;
+
+	for (;;) {
+		while (i < a->ndirectives &&
+		    strcmp(a->directives[i].name, name) != 0)
+			i++;
+		while (j < b->ndirectives &&
+		    strcmp(b->directives[j].name, name) != 0)
+			j++;
+		if (i == a->ndirectives || j == b->ndirectives)
+			return i == a->ndirectives && j == b->ndirectives;
+		if (strcmp(a->directives[i++].value,
+		    b->directives[j++].value) != 0)
+			return false;
+	}
+}
+
 /*
  * A reload applies the inputs (sync_files, sync_commands); the state
  * directory is opened once, at start: say so when the new config changes
@@ -172,6 +197,9 @@ warn_input_changes(const struct follow *f, const struct config *new)
 {
 	const struct config *old = f->in->cfg;
 
+	if (!same_directives(old, new, "input-journal"))
+		log_warnx("the new config changes inputs (input-journal): "
+		    "they take effect at the next start");
 	if (f->o->state_dir != NULL)
 		return;
 	if ((old->state_dir == NULL) != (new->state_dir == NULL) ||
@@ -339,6 +367,8 @@ commit_positions(void *arg)
 
 	if (f->tail != NULL)
 		(void)tail_commit(f->tail);
+	if (f->journal != NULL)
+		(void)journal_commit(f->journal);
 }
 
 static bool
@@ -421,7 +451,7 @@ wanted_files(const struct follow *f, const struct config *cfg, char ***l)
 		add_words(l, &n, f->o->tail_files[i]);
 	for (i = 0; i < cfg->ninputs; i++)
 		push(l, &n, cfg->inputs[i]);
-	if (n > 0)
+	if (n > 0 || f->journal != NULL)
 		return n;
 	/* the first that is a file */
 	if (is_regular("/var/log/messages"))
@@ -509,6 +539,38 @@ sync_commands(struct follow *f, const struct config *cfg, bool reloading)
 }
 
 static bool
+journal_line(const char *line, size_t len, void *arg)
+{
+	struct follow *f = arg;
+
+	if (f->quit)
+		return false;	/* after a quit: left for the next run */
+	on_line(f, line, len, "(journal)");	/* its name in stats */
+	return true;
+}
+
+/*
+ * "#% input-journal": the journal, read through libsystemd (loaded now).
+ * Returns 1 when one is followed, 0 when none is configured, -1 when it
+ * cannot be read (logged).
+ */
+static int
+add_journal(struct follow *f, const char *dir)
+{
+	struct journal_spec *js;
+	char *name;
+
+	if ((js = journal_spec_from_config(f->in->cfg)) == NULL)
+		return 0;
+	name = xasprintf("%s.journal", util_basename(f->path));
+	f->journal = journal_open(f->loop, js, f->state != NULL ? dir : NULL,
+	    name, journal_line, f);
+	free(name);
+	journal_spec_free(js);
+	return f->journal != NULL ? 1 : -1;
+}
+
+static bool
 stdin_is_pipe(void)
 {
 	struct stat st;
@@ -524,6 +586,7 @@ setup_inputs(struct follow *f)
 	const char *dir;
 	char *name;
 	size_t n;
+	int nj;
 
 	if ((dir = state_dir(f)) != NULL) {
 		name = xasprintf("%s.state", util_basename(f->path));
@@ -541,9 +604,11 @@ setup_inputs(struct follow *f)
 	tp.before_commit = before_commit;
 	tp.poll = getenv("WATCHFOR_POLL") != NULL;	/* tests */
 	f->tail = tail_new(f->loop, &tp, tail_line, f);
+	if ((nj = add_journal(f, dir)) == -1)
+		return -1;
 	n = sync_files(f, f->in->cfg, false);
 	sync_commands(f, f->in->cfg, false);
-	if (n + f->ncmds > 0)
+	if (n + f->ncmds + (size_t)nj > 0)
 		return 0;
 	if (stdin_is_pipe()) {
 		(void)fcntl(STDIN_FILENO, F_SETFL,
@@ -687,6 +752,8 @@ follow_run(const struct opts *o, const char *path, struct instance *in)
 	/* no more lines from any input */
 	tail_free(f.tail);
 	f.tail = NULL;
+	journal_free(f.journal);
+	f.journal = NULL;
 	for (i = 0; i < f.ncmds; i++)
 		cmdsrc_free(f.cmds[i]);
 	free(f.cmds);
