@@ -50,6 +50,7 @@ struct opts {
 	bool		 verbose;	/* --verbose */
 	char		*state_dir;	/* --state-dir DIR */
 	char		*test_file;	/* --test FILE */
+	char		*mail_test;	/* --mail-test ADDRESS */
 };
 
 /*

@@ -13,6 +13,7 @@
 
 #include "config_priv.h"
 #include "diag.h"
+#include "mail_smtp.h"
 #include "mailcap.h"
 #include "outbox.h"
 #include "pattern.h"
@@ -41,11 +42,20 @@ static const struct dir_def dir_defs[] = {
 	{ "mail-cap",		DIR_GLOBAL,	0 },
 	{ "mail-fallback",	DIR_GLOBAL,	0 },
 	{ "mail-fallback-after", DIR_GLOBAL,	0 },
+	{ "mail-from",		DIR_GLOBAL,	0 },
 	{ "mail-max-age",	DIR_GLOBAL,	0 },
 	{ "mail-transport",	DIR_GLOBAL,	0 },
 	{ "max-children",	DIR_GLOBAL,	0 },
 	{ "sample-match",	DIR_RULE,	1 },
 	{ "sample-nomatch",	DIR_RULE,	-1 },
+	{ "smtp-ca-file",	DIR_GLOBAL,	0 },
+	{ "smtp-host",		DIR_GLOBAL,	0 },
+	{ "smtp-password-file",	DIR_GLOBAL,	0 },
+	{ "smtp-port",		DIR_GLOBAL,	0 },
+	{ "smtp-starttls",	DIR_GLOBAL,	0 },
+	{ "smtp-timeout",	DIR_GLOBAL,	0 },
+	{ "smtp-tls-verify",	DIR_GLOBAL,	0 },
+	{ "smtp-user",		DIR_GLOBAL,	0 },
 	{ "state-dir",		DIR_GLOBAL,	0 },
 };
 
@@ -102,7 +112,8 @@ global_directive(struct cfg_parser *p, const struct dir_def *def,
 	char *err;
 
 	if ((err = outbox_directive_error(def->name, value)) != NULL ||
-	    (err = mailcap_directive_error(def->name, value)) != NULL) {
+	    (err = mailcap_directive_error(def->name, value)) != NULL ||
+	    (err = smtp_directive_error(def->name, value)) != NULL) {
 		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0, "%s",
 		    err);
 		free(err);
