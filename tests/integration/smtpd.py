@@ -30,7 +30,9 @@ class Handler:
     def __init__(self, args):
         self.args = args
         self.tempfails = args.tempfail
-        self.n = 0
+        # numbering goes on across restarts of the server
+        self.n = len([f for f in os.listdir(args.dir)
+                      if f.endswith(".eml")])
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address,
