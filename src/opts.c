@@ -202,9 +202,9 @@ static const char watchfor_help[] =
     "  -V, --version               the version, then exit\n"
     "\n"
     "Long options may be abbreviated to a unique prefix, except watchfor's\n"
-    "own (--check, --test, --mail-test, --state-dir, --verbose). Single letters bundle:\n"
-    "-Oc FILE. Invoked as swatchdog, --help and --version print\n"
-    "swatchdog's texts. See watchfor(8) and watchfor.conf(5).\n";
+    "own (--check, --test, --mail-test, --state-dir, --verbose). Single\n"
+    "letters bundle: -Oc FILE. Invoked as swatchdog, --help and --version\n"
+    "print swatchdog's texts. See watchfor(8) and watchfor.conf(5).\n";
 
 static const char watchfor_version[] =
     "watchfor " WATCHFOR_VERSION "\n"

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "exec_cmd.h"
 #include "mail_msg.h"
 #include "mail_smtp.h"
+#include "opts.h"
 #include "util.h"
 
 #define HDRS(to, subj)	"From: w@example.org\nTo: " to "\nSubject: " subj \
@@ -264,6 +266,31 @@ test_params_cmd(void **state)
 	    23, "/watchfor/watchfor-smtp");
 }
 
+/* --mail-test ADDRESS, a watchfor option: full name only. */
+static void
+test_opt_mail_test(void **state)
+{
+	char *a1[] = { "watchfor", "--mail-test", "a@example.org", NULL };
+	char *a2[] = { "watchfor", "--mail-test=b@example.org", "-c", "x",
+	    NULL };
+	char *a3[] = { "watchfor", "--mail-test", NULL };
+	struct opts o;
+	int devnull;
+
+	(void)state;
+	assert_int_equal(opts_parse(&o, 3, a1), 0);
+	assert_string_equal(o.mail_test, "a@example.org");
+	opts_free(&o);
+	assert_int_equal(opts_parse(&o, 4, a2), 0);
+	assert_string_equal(o.mail_test, "b@example.org");
+	assert_string_equal(o.config_file, "x");
+	opts_free(&o);
+	devnull = open("/dev/null", O_WRONLY);
+	assert_int_equal(opts_parse_fd(&o, 2, a3, devnull), 2);
+	opts_free(&o);
+	close(devnull);
+}
+
 int
 main(void)
 {
@@ -275,6 +302,7 @@ main(void)
 		cmocka_unit_test(test_directives),
 		cmocka_unit_test(test_password_mode),
 		cmocka_unit_test(test_params_cmd),
+		cmocka_unit_test(test_opt_mail_test),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
