@@ -52,6 +52,7 @@ struct opts {
 	char		*stats_file;	/* --stats-file PATH */
 	char		*stats_interval; /* --stats-interval DURATION */
 	char		*test_file;	/* --test FILE */
+	char		*mail_test;	/* --mail-test ADDRESS */
 };
 
 /*

@@ -565,6 +565,7 @@ actions_prepare(struct config *cfg, const struct action_params *p,
 		thresholds = threshold_new(ACTION_MAX_KEYS);
 	}
 	next_action_swid = (unsigned)cfg->nrules + 1;
+	mail_prepare_config(cfg);
 	for (i = 0; i < cfg->nrules && !diag_stopped(d); i++)
 		if (prepare_rule(&cfg->rules[i], d) == -1)
 			rc = -1;

@@ -16,6 +16,7 @@
 #include "diag.h"
 #include "digest.h"
 #include "journal_fmt.h"
+#include "mail_smtp.h"
 #include "mailcap.h"
 #include "outbox.h"
 #include "pattern.h"
@@ -48,12 +49,21 @@ static const struct dir_def dir_defs[] = {
 	{ "mail-cap",		DIR_GLOBAL,	0 },
 	{ "mail-fallback",	DIR_GLOBAL,	0 },
 	{ "mail-fallback-after", DIR_GLOBAL,	0 },
+	{ "mail-from",		DIR_GLOBAL,	0 },
 	{ "mail-max-age",	DIR_GLOBAL,	0 },
 	{ "mail-transport",	DIR_GLOBAL,	0 },
 	{ "max-children",	DIR_GLOBAL,	0 },
 	{ "sample-match",	DIR_RULE,	1 },
 	{ "sample-nomatch",	DIR_RULE,	-1 },
 	{ "silent",		DIR_RULE,	0 },
+	{ "smtp-ca-file",	DIR_GLOBAL,	0 },
+	{ "smtp-host",		DIR_GLOBAL,	0 },
+	{ "smtp-password-file",	DIR_GLOBAL,	0 },
+	{ "smtp-port",		DIR_GLOBAL,	0 },
+	{ "smtp-starttls",	DIR_GLOBAL,	0 },
+	{ "smtp-timeout",	DIR_GLOBAL,	0 },
+	{ "smtp-tls-verify",	DIR_GLOBAL,	0 },
+	{ "smtp-user",		DIR_GLOBAL,	0 },
 	{ "state-dir",		DIR_GLOBAL,	0 },
 	{ "stats-file",		DIR_GLOBAL,	0 },
 	{ "stats-interval",	DIR_GLOBAL,	0 },
@@ -146,7 +156,8 @@ global_directive(struct cfg_parser *p, const struct dir_def *def,
 
 	if ((err = outbox_directive_error(def->name, value)) != NULL ||
 	    (err = mailcap_directive_error(def->name, value)) != NULL ||
-	    (err = stats_directive_error(def->name, value)) != NULL) {
+	    (err = stats_directive_error(def->name, value)) != NULL ||
+	    (err = smtp_directive_error(def->name, value)) != NULL) {
 		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0, "%s",
 		    err);
 		free(err);

@@ -128,6 +128,7 @@ struct ownopt {
 
 static const struct ownopt ownopts[] = {
 	{ "check",	OWN_FLAG,	offsetof(struct opts, check) },
+	{ "mail-test",	OWN_STR,	offsetof(struct opts, mail_test) },
 	{ "state-dir",	OWN_STR,	offsetof(struct opts, state_dir) },
 	{ "stats-file",	OWN_STR,	offsetof(struct opts, stats_file) },
 	{ "stats-interval", OWN_STR,	offsetof(struct opts, stats_interval) },
@@ -182,6 +183,9 @@ static const char watchfor_help[] =
     "                              exit non-zero if any\n"
     "      --test FILE             show which rule each line of FILE hits\n"
     "                              and what would be done, doing nothing\n"
+    "      --mail-test ADDRESS     send a test mail to ADDRESS through the\n"
+    "                              config's mail transport, say whether it\n"
+    "                              was accepted (exit 0) or not\n"
     "\n"
     "Running:\n"
     "      --daemon                detach from the terminal\n"
@@ -204,8 +208,8 @@ static const char watchfor_help[] =
     "  -V, --version               the version, then exit\n"
     "\n"
     "Long options may be abbreviated to a unique prefix, except watchfor's\n"
-    "own (--check, --test, --state-dir, --stats-file, --stats-interval,\n"
-    "--verbose). Single letters bundle:\n"
+    "own (--check, --test, --mail-test, --state-dir, --stats-file,\n"
+    "--stats-interval, --verbose). Single letters bundle:\n"
     "-Oc FILE. Invoked as swatchdog, --help and --version print\n"
     "swatchdog's texts. See watchfor(8) and watchfor.conf(5).\n";
 
@@ -794,6 +798,7 @@ opts_free(struct opts *o)
 	free(o->stats_file);
 	free(o->stats_interval);
 	free(o->test_file);
+	free(o->mail_test);
 	memset(o, 0, sizeof(*o));
 }
 

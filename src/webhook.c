@@ -506,7 +506,7 @@ webhook_run(const struct webhook *w, const struct rule *r,
 		goto done;
 	build_body(w, r, ctx, msg, len, &body);
 	build_cmd(w, &c, &text);
-	if (ob != NULL && outbox_add(ob, "webhook", &c, text.data,
+	if (ob != NULL && outbox_add_helper(ob, "webhook", &c, text.data,
 	    w->spec.url, body.data, body.len) == 0) {
 		exec_cmd_clear(&c);
 		goto done;
