@@ -4,7 +4,8 @@
 # written, a line appended right after is acted on) and with the
 # daemon's status when it fails to start; the daemon prints no banner,
 # keeps echoing to the inherited stdout, reloads on HUP, stops on TERM and
-# removes its pid file. --restart-time HH:MM:SS a few seconds ahead:
+# removes its pid file. --restart-time HH:MM:SS 15 seconds ahead (room for a
+# loaded machine to start first):
 # "Will restart at <ctime>" on stdout, then the config is re-read at that
 # time (a new rule takes effect without a HUP), in the foreground and in
 # --daemon mode (where swatchdog's did nothing).
@@ -81,13 +82,13 @@ notice_re() { echo "^Will restart at [A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] $AT
 new_case restart_time
 printf 'watchfor /ERROR (\\w+)/\n\techo normal,message=old $1\n' > c
 : > log
-at 6
+at 15
 start -c c -t log --restart-time "$AT"
 grep -Eq "$(notice_re)" out || fail "no 'Will restart at ... $AT' line"
 printf 'x ERROR one\n' >> log
 wait_for 'has "old one"' || fail "before the restart"
 printf 'watchfor /ERROR (\\w+)/\n\techo normal,message=new $1\n' > c
-wait_for '[ $(banners) -ge 2 ]' 30 || fail "no restart at $AT"
+wait_for '[ $(banners) -ge 2 ]' 45 || fail "no restart at $AT"
 [ "$(date +%s)" -ge "$AT_EPOCH" ] || fail "restarted before $AT"
 grep -q "^Caught a SIGALRM -- sending a TERM signal to $PID" err ||
     fail "restart not announced like swatchdog's"
@@ -103,12 +104,12 @@ stop
 new_case restart_time_daemon
 printf 'watchfor /ERROR (\\w+)/\n\techo normal,message=old $1\n' > c
 : > log
-at 6
+at 15
 daemon -c c -t log --restart-time "$AT"
 [ "$RC" = 0 ] || fail "parent exit status $RC"
 grep -Eq "$(notice_re)" out || fail "no 'Will restart at ... $AT' line"
 printf 'watchfor /ERROR (\\w+)/\n\techo normal,message=new $1\n' > c
-wait_for 'grep -q "^Caught a SIGALRM" err' 30 || fail "no restart at $AT"
+wait_for 'grep -q "^Caught a SIGALRM" err' 45 || fail "no restart at $AT"
 printf 'x ERROR three\n' >> log
 wait_for 'has "new three"' || fail "config not re-read at the restart"
 stop_daemon

@@ -39,6 +39,21 @@ for f in bin/watchfor lib/systemd/system/watchfor@.service \
 	[ -f "$R/$f" ] || fail "missing $PREFIX/$f"
 done
 [ -x "$R/bin/watchfor" ] || fail "the daemon is not executable"
+# the delivery helpers, where the daemon looks for them
+helpers=watchfor-smtp
+[ "$(cache WATCHFOR_HTTP)" = OFF ] || helpers="$helpers watchfor-http"
+LIBEXEC=$(cache CMAKE_INSTALL_LIBEXECDIR)
+case ${LIBEXEC:=libexec} in
+/*) ;;
+*) LIBEXEC=$PREFIX/$LIBEXEC ;;
+esac
+for h in $helpers; do
+	[ -x "$D$LIBEXEC/watchfor/$h" ] || fail "missing $LIBEXEC/watchfor/$h"
+	grep -aqF "$LIBEXEC/watchfor/$h" "$R/bin/watchfor" ||
+	    fail "the daemon does not look for $h in $LIBEXEC/watchfor"
+done
+ldd "$R/bin/watchfor" | grep -Eq 'libesmtp|libcurl|libsystemd' &&
+    fail "the daemon links a library that belongs in a helper"
 case $PREFIX in
 /usr) etc=$D/etc/watchfor ;;
 *) etc=$R/etc/watchfor ;;
@@ -90,8 +105,10 @@ if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null &&
 		grep -q "\.$PREFIX/$f\$" "$WORK/contents" ||
 		    fail "$f missing from the package"
 	done
-	dpkg-deb -f "$deb" Depends | grep -q libpcre2-8 ||
-	    fail "the package does not depend on libpcre2-8"
+	for dep in libpcre2-8 libesmtp libcurl; do
+		dpkg-deb -f "$deb" Depends | grep -q "$dep" ||
+		    fail "the package does not depend on $dep"
+	done
 else
 	echo "note [deb]: cpack or dpkg-deb missing, no package made"
 fi
