@@ -62,12 +62,33 @@ is_copy(struct tfile *tf, const struct src *s)
 	return false;
 }
 
+/* A timespec as ns, for ordering. */
+static uint64_t
+ts_ns(const struct timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec;
+}
+
+/*
+ * Oldest generation first. Birth times come from the kernel's coarse
+ * clock, so generations made within one tick tie: then the one written
+ * last earlier, then the lower inode number (allocated in creation order
+ * by ext4 and xfs in one directory); never an arbitrary order.
+ */
 static int
 by_birth(const void *a, const void *b)
 {
 	const struct unseen *x = a, *y = b;
+	uint64_t mx, my;
 
-	return x->born < y->born ? -1 : x->born > y->born;
+	if (x->born != y->born)
+		return x->born < y->born ? -1 : 1;
+	mx = ts_ns(&x->c->st.st_mtim);
+	my = ts_ns(&y->c->st.st_mtim);
+	if (mx != my)
+		return mx < my ? -1 : 1;
+	return x->c->st.st_ino < y->c->st.st_ino ? -1 :
+	    x->c->st.st_ino > y->c->st.st_ino;
 }
 
 /* Opens one unseen generation from 0 and queues it for draining. */
