@@ -46,6 +46,8 @@ struct state {
 	size_t		 nents;
 	uint64_t	 saved_at;	/* of the loaded file, ns */
 	bool		 dirty;
+	int		 failing;	/* errno of the failing saves, or 0 */
+	uint64_t	 nfailed;	/* failed saves since the last good one */
 };
 
 static uint64_t
@@ -356,6 +358,24 @@ state_forget(struct state *sp, const char *path)
 	sp->dirty = true;
 }
 
+/*
+ * Reports a failed save (errno set): the first of a run of failures with
+ * the same cause is logged, the repeats only counted, so that a full disk
+ * retried every second does not flood the log.
+ */
+static void
+save_failed(struct state *sp, const char *what, const char *path)
+{
+	int e = errno;
+
+	if (sp->failing != e)
+		log_warn("%s %s, retrying until it succeeds",
+		    what, path);
+	sp->failing = e;
+	sp->nfailed++;
+	errno = e;
+}
+
 int
 state_save(struct state *sp)
 {
@@ -392,18 +412,18 @@ state_save(struct state *sp)
 	buf_addf(&b, "sum %016llx\n", (unsigned long long)fnv(b.data, b.len));
 	tmp = xasprintf("%s/.%s.XXXXXX", sp->dir, util_basename(sp->path));
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		log_warn("state %s", tmp);
+		save_failed(sp, "state", tmp);
 		goto fail;
 	}
 	if (util_write_all(fd, b.data, b.len) == -1 || fsync(fd) == -1) {
-		log_warn("state %s", tmp);
+		save_failed(sp, "state", tmp);
 		close(fd);
 		unlink(tmp);
 		goto fail;
 	}
 	close(fd);
 	if (rename(tmp, sp->path) == -1) {
-		log_warn("state rename %s", sp->path);
+		save_failed(sp, "state rename", sp->path);
 		unlink(tmp);
 		goto fail;
 	}
@@ -411,6 +431,11 @@ state_save(struct state *sp)
 		(void)fsync(dfd);
 		close(dfd);
 	}
+	if (sp->failing != 0)
+		log_warnx("state %s saved again after %llu failed attempts",
+		    sp->path, (unsigned long long)sp->nfailed);
+	sp->failing = 0;
+	sp->nfailed = 0;
 	sp->dirty = false;
 	free(tmp);
 	buf_free(&b);

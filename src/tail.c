@@ -1008,7 +1008,12 @@ tail_commit(struct tail *t)
 		free(recs);
 	}
 	t->state_dirty = false;
-	return state_save(t->p.state);
+	if (state_save(t->p.state) == -1) {
+		/* disk full, say: tail_reschedule retries in commit_ms */
+		t->state_dirty = true;
+		return -1;
+	}
+	return 0;
 }
 
 void
