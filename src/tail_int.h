@@ -63,6 +63,10 @@ struct tfile {
 	bool		 missing_logged;
 	bool		 alias_logged;
 	bool		 remote_logged;
+	/* The first open failed (EMFILE, EACCES): the file as it was then,
+	   so that a later open starts where it ended, losing nothing. */
+	bool		 start_pending;
+	uint64_t	 start_dev, start_ino, start_size;
 };
 
 struct tail {
