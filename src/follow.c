@@ -419,8 +419,12 @@ setup_inputs(struct follow *f)
 	tp.state = f->state;
 	tp.poll = getenv("WATCHFOR_POLL") != NULL;	/* tests */
 	f->tail = tail_new(f->loop, &tp, tail_line, f);
-	if (add_files(f) + add_commands(f) > 0)
+	if (add_files(f) + add_commands(f) > 0) {
+		/* Where each file starts, saved now: a crash before the
+		   first timed commit must not start at the end again. */
+		(void)tail_commit(f->tail);
 		return 0;
+	}
 	if (stdin_is_pipe()) {
 		(void)fcntl(STDIN_FILENO, F_SETFL,
 		    fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
