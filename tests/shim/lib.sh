@@ -35,6 +35,11 @@ asan() {
 	nm "$BIN" 2>/dev/null | grep -q __asan_init
 }
 
+# Memory bounds are stated for a plain build; AddressSanitizer's shadow
+# memory and quarantine multiply them (MEMX).
+MEMX=1
+asan && MEMX=3
+
 # need_shim: skips the test when the shim is missing or cannot work
 # (an ASan binary: the sanitizer runtime must come first).
 need_shim() {
