@@ -35,10 +35,14 @@ asan() {
 	nm "$BIN" 2>/dev/null | grep -q __asan_init
 }
 
-# Memory bounds are stated for a plain build; AddressSanitizer's shadow
-# memory and quarantine multiply them (MEMX).
+# Memory bounds are stated for a plain build; under AddressSanitizer its
+# quarantine of freed memory is made small and the bounds are multiplied
+# by MEMX for its shadow memory and allocator.
 MEMX=1
-asan && MEMX=3
+if asan; then
+	MEMX=3
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4
+fi
 
 # need_shim: skips the test when the shim is missing or cannot work
 # (an ASan binary: the sanitizer runtime must come first).
