@@ -44,6 +44,7 @@ wait_for '[ "$(count "MARK after junk")" = 1 ]' 30 ||
     fail "marker after binary junk not acted on"
 alive || fail "daemon died"
 h=$(hwm)
+echo "binary junk: VmHWM ${h} kB"
 [ "$h" -le "$HWM_MAX_KB" ] || fail "VmHWM $h kB over $HWM_MAX_KB kB after junk"
 stop
 [ "$RC" = 0 ] || fail "exit status $RC"
