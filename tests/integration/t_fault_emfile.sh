@@ -7,7 +7,7 @@
 # descriptors are back it opens the new file and reads it from its
 # start: no line lost; its descriptor count returns to where it was.
 # (2) A real limit (prlimit on the daemon alone, no shim, so this part
-# runs under ASan too): with RLIMIT_NOFILE just above what it uses,
+# runs wherever the shim cannot): with RLIMIT_NOFILE just above what it uses,
 # following more files than fit is logged, not fatal, and raising the
 # limit lets it pick them up from where they ended when it started:
 # what was there before is not read, what was written while they could
@@ -92,10 +92,10 @@ part2() {
 	grep -v "^Caught" err | sed -E 's/\bf[0-9]+\b/fN/g' | sort | uniq -c | sort -rn | head -5
 }
 
-if [ -f "$SHIM" ] && ! asan; then
+if shim_works; then
 	part1
 else
-	echo "part 1 skipped (no shim, or ASan)"
+	echo "part 1 skipped (the shim cannot be preloaded)"
 fi
 command -v prlimit > /dev/null && part2
 pass
