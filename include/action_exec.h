@@ -105,6 +105,12 @@ void		 exec_action_run(const struct exec_action *,
 void		 exec_action_pipe(const struct exec_action *,
 		    const struct subst_ctx *, const char *msg, size_t len);
 /*
+ * Adds `vars` ("NAME=value", borrowed until the next call) to the
+ * environment of every exec and pipe command started until it is called
+ * again with n == 0: a digest summary's WATCHFOR_DIGEST_* variables.
+ */
+void		 exec_set_extra_vars(char *const *vars, size_t n);
+/*
  * Closes kept-open pipes (executor_pipe_close): one-pass mode waits for
  * the command.
  */

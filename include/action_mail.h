@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mail_msg.h"
+
 /*
  * The mail action (spec 10.5): the message swatchdog writes to
  * `sendmail -oi -t` (To, Subject, empty line, MESSAGE), made safe: no log
@@ -20,19 +22,6 @@ struct subst_ctx;
 
 #define MAIL_DEFAULT_SUBJECT	"Message from Swatchdog"
 
-/*
- * Appends the message to `out`. Pure. `to` is swatchdog's ADDRESSES (each
- * ':' becomes ','). In the To and Subject values CR, LF and every other
- * control character is removed (TAB becomes a space). When the subject or
- * the body is not ASCII, MIME-Version, Content-Type (text/plain; charset=
- * UTF-8) and Content-Transfer-Encoding (8bit) are added after Subject, the
- * subject becomes RFC 2047 encoded words, and invalid UTF-8 (and NUL) in
- * any part becomes U+FFFD. ASCII input gives swatchdog's bytes exactly:
- * "To: T\nSubject: S\n\nBODY\n".
- */
-void	mail_build(const char *to, size_t tolen, const char *subject,
-	    size_t subjlen, const char *body, size_t bodylen, struct buf *out);
-
 struct mail_action;
 
 /* Compiles a mail action; problems go to `d`; NULL if it cannot run. */
@@ -41,12 +30,43 @@ struct mail_action *mail_action_prepare(const struct action *,
 void		 mail_action_free(struct mail_action *);
 /*
  * Builds the message with `msg` as body and hands it to the mailer
- * (mailer=, else the last executable of /usr/lib/sendmail and
- * /usr/sbin/sendmail with -oi -t), waiting for it (one-pass mode). A
- * mailer that cannot start or exits non-zero is reported on stderr.
+ * (mailer=; else with the SMTP transport the helper; else the last
+ * executable of /usr/lib/sendmail and /usr/sbin/sendmail with -oi -t),
+ * waiting for it (one-pass mode). A mailer that cannot start or exits
+ * non-zero is reported on stderr.
  */
 void		 mail_action_run(const struct mail_action *,
 		    const struct subst_ctx *, const char *msg, size_t len);
+/*
+ * A digest summary (throttle digest mode): like mail_action_run with
+ * `subject` in place of subject= and `body` as the message.
+ */
+void		 mail_action_digest(const struct mail_action *,
+		    const struct subst_ctx *, const char *subject,
+		    const char *body, size_t len);
+/*
+ * Follow mode, the state directory: mail_cap_encode appends the mail
+ * cap's pending digest (its folded count, times, sample and the mailer
+ * of the held mail), nothing when none is pending; mail_cap_decode takes
+ * one back from *p (advanced) after a restart (mail_set_cap first), to go
+ * out when the new window ends. Returns 0, or -1 when malformed or when a
+ * digest is already pending.
+ */
+void		 mail_cap_encode(struct buf *out);
+int		 mail_cap_decode(const char **p, const char *end);
+/*
+ * The config whose actions mail_action_prepare compiles next: with
+ * "#% mail-transport smtp" a mail action without mailer= takes its SMTP
+ * settings (each action keeps a copy). actions_prepare calls it.
+ */
+void		 mail_prepare_config(const struct config *cfg);
+/*
+ * --mail-test ADDRESS: sends one test message to `address` through the
+ * transport of `cfg`, waiting for the mailer or the SMTP helper, and
+ * prints the result on stdout (a failure on stderr). Returns 0 when it
+ * was accepted, else 1.
+ */
+int		 mail_test(const struct config *cfg, const char *address);
 /*
  * Follow mode: with an outbox set, mail_action_run spools the message
  * there (delivered later, retried) instead of running the mailer; when
@@ -61,5 +81,23 @@ void		 mail_set_outbox(struct outbox *);
  * digest at once (call it before mail_set_outbox(NULL)) and frees it all.
  */
 void		 mail_set_cap(struct loop *lp, const struct config *cfg);
+/*
+ * Mails folded by the cap since start, the open window's included, and
+ * digests spooled (for the stats file).
+ */
+unsigned long long mail_cap_folded(void);
+unsigned long long mail_cap_digests(void);
+
+/* The outbox set by mail_set_outbox (NULL: one-pass), for webhooks. */
+struct outbox	*mail_get_outbox(void);
+/*
+ * Follow mode: offers one alert of another kind ("webhook") to the same
+ * global cap as mails; `rcpt` names it in messages, `body` is sampled.
+ * False when it was folded: it is then counted in the window (and in
+ * the digest mail when a mail of the window was folded too), logged,
+ * and not delivered. True without a cap or an outbox.
+ */
+bool		 mail_cap_offer(const char *kind, const char *rcpt,
+		    const char *body, size_t len);
 
 #endif

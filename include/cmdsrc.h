@@ -21,6 +21,8 @@ struct cmdsrc	*cmdsrc_new(struct loop *, const char *cmd, cmdsrc_line_cb *,
 		    void *arg);
 /* Stops the command (TERM, then waits for it) and frees everything. */
 void		 cmdsrc_free(struct cmdsrc *);
+/* The command, as given to cmdsrc_new. */
+const char	*cmdsrc_command(const struct cmdsrc *);
 /* Times the command was started. */
 unsigned	 cmdsrc_starts(const struct cmdsrc *);
 

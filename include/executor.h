@@ -63,6 +63,15 @@ struct executor_job {
 	void		*arg;
 };
 
+/* Commands by kind (their job's `what`), for the stats file. */
+enum executor_kind {
+	EXECUTOR_KIND_EXEC,
+	EXECUTOR_KIND_PIPE,
+	EXECUTOR_KIND_WRITE,
+	EXECUTOR_KIND_OTHER,
+	EXECUTOR_NKINDS,
+};
+
 struct executor_stats {
 	unsigned long long started;	/* children started */
 	unsigned long long failed;	/* ended non-zero or by a signal */
@@ -74,7 +83,13 @@ struct executor_stats {
 	size_t		 queued;	/* waiting for a slot now */
 	size_t		 max_running;	/* most ever in flight at once */
 	size_t		 max_queued;	/* longest queue ever */
+	/* started, and failed (ended non-zero, by a signal) by kind */
+	unsigned long long kind_started[EXECUTOR_NKINDS];
+	unsigned long long kind_failed[EXECUTOR_NKINDS];
 };
+
+/* "exec", "pipe", "write" or "other". */
+const char	*executor_kind_name(enum executor_kind);
 
 /*
  * Returns an executor on loop `lp` (asynchronous; SIGPIPE is then ignored

@@ -33,4 +33,18 @@ size_t		 keytab_count(const struct keytab *);
 /* Keys dropped so far because the table was full. */
 unsigned long long keytab_evicted(const struct keytab *);
 
+
+/* Called with each record just before it is freed (evicted, removed). */
+typedef void	 keytab_drop_cb(void *rec, void *arg);
+void		 keytab_set_drop(struct keytab *, keytab_drop_cb *, void *arg);
+/* The key of a record returned by keytab_get (*len bytes, NUL after). */
+const char	*keytab_rec_key(const void *rec, size_t *len);
+/*
+ * Calls `cb` for every record, least recently used first, without
+ * touching the order; a record for which it returns true is removed.
+ */
+typedef bool	 keytab_walk_cb(const char *key, size_t len, void *rec,
+		    void *arg);
+void		 keytab_walk(struct keytab *, keytab_walk_cb *, void *arg);
+
 #endif

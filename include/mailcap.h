@@ -44,6 +44,15 @@ unsigned	 mailcap_cap(const struct mailcap *);
  */
 bool		 mailcap_offer(struct mailcap *, uint64_t now, time_t wall,
 		    const char *body, size_t len);
+/*
+ * mailcap_offer for a webhook (issue 4 item 5: the cap covers both): it
+ * counts against the same window; a folded one is also counted apart
+ * (mailcap_folded_webhooks) and named in the digest text.
+ */
+bool		 mailcap_offer_webhook(struct mailcap *, uint64_t now,
+		    time_t wall, const char *body, size_t len);
+/* Webhooks among the folded alerts of the open window. */
+uint64_t	 mailcap_folded_webhooks(const struct mailcap *);
 /* Mails folded in the open window (0: none, no digest pending). */
 uint64_t	 mailcap_folded(const struct mailcap *);
 /* End of the open window (monotonic ms), 0 when none is open. */
@@ -58,6 +67,17 @@ bool		 mailcap_due(const struct mailcap *, uint64_t now);
  */
 uint64_t	 mailcap_digest(struct mailcap *, uint64_t now, bool force,
 		    struct buf *subject, struct buf *body);
+
+/*
+ * The folded part of the open window for the state directory (nothing
+ * when none is folded): appended to `out`. mailcap_decode takes one back
+ * from *p (advanced) as a new window opened at `now` whose cap is already
+ * spent, so its digest goes out when that window ends; false (nothing
+ * changed) when malformed.
+ */
+void		 mailcap_encode(const struct mailcap *, struct buf *out);
+bool		 mailcap_decode(struct mailcap *, uint64_t now,
+		    const char **p, const char *end);
 
 /*
  * Pure: checks a "#% mail-cap" value: NULL when fine, else a heap

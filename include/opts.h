@@ -49,7 +49,10 @@ struct opts {
 	bool		 check;		/* --check */
 	bool		 verbose;	/* --verbose */
 	char		*state_dir;	/* --state-dir DIR */
+	char		*stats_file;	/* --stats-file PATH */
+	char		*stats_interval; /* --stats-interval DURATION */
 	char		*test_file;	/* --test FILE */
+	char		*mail_test;	/* --mail-test ADDRESS */
 };
 
 /*
@@ -96,5 +99,10 @@ int	opts_version(const struct opts *o);
  */
 int	opts_restart_delay(const char *spec, time_t now, time_t *when,
 	    char **outtext, char **errtext);
+/*
+ * swatchdog's stdout line when a restart is set: "Will restart at " and
+ * Perl's ctime of `when` (local time, with its newline). A heap string.
+ */
+char	*opts_restart_notice(time_t when);
 
 #endif

@@ -123,11 +123,32 @@ int		 outbox_add(struct outbox *, const char *kind,
 		    const struct exec_cmd *c, const char *cmdtext,
 		    const char *rcpt, const char *msg, size_t len);
 
+/*
+ * Exit statuses of the delivery helpers (watchfor-smtp, watchfor-http),
+ * as sysexits(3): 0 delivered; OUTBOX_EX_TEMPFAIL (75, EX_TEMPFAIL) a
+ * temporary failure, retried like any other non-zero exit;
+ * OUTBOX_EX_PERMFAIL (69, EX_UNAVAILABLE) a permanent one (an SMTP 5xx,
+ * an HTTP 4xx, a refused password file): the message goes to failed/ at
+ * once, with a log line. Each helper writes a one-line reason to stderr.
+ */
+#define OUTBOX_EX_PERMFAIL	69
+#define OUTBOX_EX_TEMPFAIL	75
+
+/*
+ * outbox_add for a delivery helper: exit OUTBOX_EX_PERMFAIL of `c` is a
+ * permanent failure (recorded in the spool file as "permfail 69"); every
+ * other non-zero exit, a signal or the timeout is temporary. A sendmail
+ * goes through outbox_add, where any non-zero exit is temporary.
+ */
+int		 outbox_add_helper(struct outbox *, const char *kind,
+		    const struct exec_cmd *c, const char *cmdtext,
+		    const char *rcpt, const char *msg, size_t len);
+
 struct outbox_stats {
 	uint64_t	 spooled;	/* messages added in this run */
 	uint64_t	 sent;		/* delivered (mailer exited 0) */
 	uint64_t	 retried;	/* failed attempts to be retried */
-	uint64_t	 failed;	/* moved to failed/ */
+	uint64_t	 failed;	/* moved to failed/ (too old, refused) */
 	uint64_t	 waiting;	/* in the spool now */
 	uint64_t	 oldest;	/* age of the oldest waiting, ms */
 	bool		 failing;	/* the last attempt failed */

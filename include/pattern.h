@@ -54,6 +54,12 @@ bool	match_group(const struct match *, unsigned n, const char **p,
 /* Named group: false if there is no such name or it did not take part. */
 bool	match_named(const struct match *, const char *name, const char **p,
 	    size_t *len);
+/*
+ * Calls `cb` with the name and number of each named group of the
+ * (sub-)pattern that matched, in name order (webhook captures).
+ */
+typedef void	 match_name_cb(const char *name, unsigned n, void *arg);
+void	match_names(const struct match *, match_name_cb *cb, void *arg);
 /* Number of capture groups the pattern has (not counting group 0). */
 unsigned pattern_ncaptures(const struct pattern *);
 /* True when the pattern defines a group called `name`. */

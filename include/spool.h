@@ -27,6 +27,9 @@
  *	arg -t
  *	env NAME=value			added to the environment, repeatable
  *	stderr dup			optional: dup (2>&1) or null
+ *	permfail 69			optional: this exit status of the
+ *					command is a permanent failure
+ *					(files without it decode as before)
  *	error exited with status 75	optional: the last failure
  *	length 57			bytes of message after the header
  *	sum 0123456789abcdef		FNV-1a 64 of the bytes above and the
@@ -55,6 +58,7 @@ struct spool_env {
 	char		**vars;		/* "NAME=value" */
 	size_t		 nvars;
 	unsigned	 flags;		/* SPOOL_STDERR_* */
+	unsigned	 permfail;	/* exit status meaning permanent, 0 */
 	uint64_t	 first;		/* ms since the epoch */
 	uint64_t	 next;		/* ms since the epoch */
 	unsigned	 attempts;	/* failed attempts so far */

@@ -31,6 +31,10 @@ struct tail_params {
 	unsigned	 commit_ms;	/* state saved at most this often;
 					   0: 1000 */
 	struct state	*state;		/* optional, borrowed */
+	/* Called by tail_commit before it saves moved positions: what was
+	   derived from the lines behind them is saved first (digests). */
+	void		(*before_commit)(void *arg);
+	void		*commit_arg;
 };
 
 /* Flags passed with a line. */
@@ -80,6 +84,12 @@ struct tail	*tail_new(struct loop *, const struct tail_params *,
  * error. Returns 0, or -1 if `path` is already followed.
  */
 int		 tail_add(struct tail *, const char *path);
+/*
+ * Stops following `path` (as given to tail_add): closes its files and
+ * watches and forgets its saved positions. Not from the callback.
+ * Returns 0, or -1 if `path` is not followed.
+ */
+int		 tail_remove(struct tail *, const char *path);
 /*
  * Saves positions to the state now (when one was given). Called by itself
  * at most every commit_ms while lines flow, and by tail_free. A position

@@ -13,18 +13,21 @@
 #include <time.h>
 
 #include "action.h"
+#include "action_priv.h"
 #include "action_exec.h"
 #include "action_mail.h"
 #include "ansi.h"
 #include "config.h"
 #include "executor.h"
 #include "diag.h"
+#include "digest.h"
 #include "log.h"
 #include "out.h"
 #include "subst.h"
 #include "threshold.h"
 #include "throttle.h"
 #include "util.h"
+#include "webhook.h"
 
 /* when=DAYS:HOURS (spec 10.11), as bit sets. */
 struct when {
@@ -66,6 +69,9 @@ struct throttle_rt {
 struct rule_rt {
 	struct thr_rt		*thr;
 	struct throttle_rt	*thl;
+	struct webhook		**hooks;	/* "#% webhook", in order */
+	size_t			 nhooks;
+	uint64_t		 owner;		/* hash of the rule's text */
 };
 
 /* The state swatchdog keeps in one global table each. */
@@ -76,8 +82,10 @@ static struct threshold	*thresholds;
 static unsigned		 next_action_swid;
 
 static const struct action_params *params;
+static struct config *cur_cfg;		/* whose rules digests run */
 static bool	 dryrun;		/* --test */
 static time_t	 fixed_now;		/* --test: the line's time, or 0 */
+static struct actions_stats counters;
 
 void
 actions_set_dryrun(bool on)
@@ -89,6 +97,12 @@ void
 actions_set_now(time_t now)
 {
 	fixed_now = now;
+}
+
+void
+actions_get_stats(struct actions_stats *st)
+{
+	*st = counters;
 }
 
 static time_t
@@ -399,6 +413,119 @@ fail:
 	return NULL;
 }
 
+/* The rule's "#% webhook" directives, run after its actions. */
+static int
+prepare_hooks(const struct rule *r, struct rule_rt *rr, struct diag *d)
+{
+	struct webhook *w;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->ndirectives; i++) {
+		if (strcmp(r->directives[i].name, "webhook") != 0)
+			continue;
+		if ((w = webhook_prepare(r, &r->directives[i], d)) == NULL) {
+			rc = -1;
+			continue;
+		}
+		rr->hooks = xreallocarray(rr->hooks, rr->nhooks + 1,
+		    sizeof(*rr->hooks));
+		rr->hooks[rr->nhooks++] = w;
+	}
+	return rc;
+}
+
+/*
+ * "#% throttle-digest" (its value is checked by the config parser): only
+ * under a throttle with a hold time and no threshold=.
+ */
+static int
+prepare_digest(const struct rule *r, struct rule_rt *rr, struct diag *d)
+{
+	const struct rule_directive *dir = NULL;
+	unsigned sample;
+	char *err;
+	size_t i;
+
+	for (i = 0; i < r->ndirectives; i++)
+		if (strcmp(r->directives[i].name, "throttle-digest") == 0)
+			dir = &r->directives[i];
+	if (dir == NULL || digest_parse_directive(dir->value, &sample,
+	    &err) == -1)
+		return 0;
+	if (rr->thl == NULL || !rr->thl->spec.has_hold ||
+	    rr->thl->spec.threshold != NULL) {
+		diag_report(d, DIAG_ERROR, dir->file, dir->line, dir->col, NULL,
+		    0, "throttle-digest needs a `throttle` with a hold time "
+		    "(and no threshold=) in its rule");
+		return -1;
+	}
+	rr->thl->spec.digest = true;
+	rr->thl->spec.sample = sample;
+	return 0;
+}
+
+static void
+hash_str(uint64_t *h, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		*h ^= (unsigned char)*s;
+		*h *= 1099511628211ULL;
+	}
+	*h ^= 0xff;		/* a separator no text holds */
+	*h *= 1099511628211ULL;
+}
+
+/*
+ * A hash of what the rule does: kind, pattern, gates, actions and their
+ * directives (the sample lines aside).
+ */
+static uint64_t
+rule_hash(const struct rule *r)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t j;
+
+	hash_str(&h, config_rule_keyword(r->kind));
+	hash_str(&h, r->pattern_text);
+	hash_str(&h, r->throttle);
+	hash_str(&h, r->threshold);
+	for (j = 0; j < r->nactions; j++) {
+		hash_str(&h, r->actions[j].name);
+		hash_str(&h, r->actions[j].value);
+	}
+	for (j = 0; j < r->ndirectives; j++)
+		if (strncmp(r->directives[j].name, "sample-", 7) != 0) {
+			hash_str(&h, r->directives[j].name);
+			hash_str(&h, r->directives[j].value);
+		}
+	return h;
+}
+
+/* Owners: the rule hash; the n-th of identical rules gets its own. */
+static void
+set_owners(struct config *cfg)
+{
+	uint64_t *base;
+	struct rule_rt *rr;
+	size_t i, j, k;
+
+	base = xcalloc(cfg->nrules + 1, sizeof(*base));
+	for (i = 0; i < cfg->nrules; i++) {
+		base[i] = rule_hash(&cfg->rules[i]);
+		for (k = 0, j = 0; j < i; j++)
+			k += base[j] == base[i];
+		if ((rr = cfg->rules[i].priv) == NULL)
+			continue;
+		rr->owner = base[i] ^ (k * 0x9e3779b97f4a7c15ULL);
+		if (rr->owner == 0)
+			rr->owner = 1;
+		if (rr->thl != NULL)
+			rr->thl->spec.owner = rr->owner;
+	}
+	free(base);
+}
+
 static int
 prepare_rule(struct rule *r, struct diag *d)
 {
@@ -414,9 +541,13 @@ prepare_rule(struct rule *r, struct diag *d)
 	if (r->throttle_act != NULL &&
 	    (rr->thl = prepare_throttle(r->throttle_act, d)) == NULL)
 		rc = -1;
+	if (prepare_digest(r, rr, d) == -1)
+		rc = -1;
 	for (j = 0; j < r->nactions && !diag_stopped(d); j++)
 		if (prepare_one(&r->actions[j], d) == -1)
 			rc = -1;
+	if (prepare_hooks(r, rr, d) == -1)
+		rc = -1;
 	return rc;
 }
 
@@ -434,9 +565,13 @@ actions_prepare(struct config *cfg, const struct action_params *p,
 		thresholds = threshold_new(ACTION_MAX_KEYS);
 	}
 	next_action_swid = (unsigned)cfg->nrules + 1;
+	mail_prepare_config(cfg);
 	for (i = 0; i < cfg->nrules && !diag_stopped(d); i++)
 		if (prepare_rule(&cfg->rules[i], d) == -1)
 			rc = -1;
+	set_owners(cfg);
+	if (rc == 0 && cur_cfg == NULL)
+		cur_cfg = cfg;
 	return rc;
 }
 
@@ -446,8 +581,14 @@ actions_release(struct config *cfg)
 	struct action_rt *rt;
 	size_t i, j;
 
-	exec_pipe_close();	/* a kept-open pipe ends with its config */
 	struct rule_rt *rr;
+
+	if (cfg == cur_cfg) {
+		/* the end of one-pass input, or of the last config */
+		actions_flush_digests();
+		cur_cfg = NULL;
+	}
+	exec_pipe_close();	/* a kept-open pipe ends with its config */
 
 	for (i = 0; i < cfg->nrules; i++) {
 		if ((rr = cfg->rules[i].priv) != NULL) {
@@ -457,6 +598,9 @@ actions_release(struct config *cfg)
 				tmpl_free(rr->thl->message);
 				free(rr->thl);
 			}
+			for (j = 0; j < rr->nhooks; j++)
+				webhook_free(rr->hooks[j]);
+			free(rr->hooks);
 			free(rr);
 			cfg->rules[i].priv = NULL;
 		}
@@ -565,6 +709,8 @@ thr_event(const struct thr_rt *t, const struct subst_ctx *ctx)
 	    &spec, gate_now()) ? 1 : 0;
 	if (dryrun && rc == 0)
 		say("threshold: held back, key", track.data, track.len);
+	else if (rc == 0)
+		counters.threshold_held++;
 	buf_free(&v);
 	buf_free(&track);
 	return rc;
@@ -597,32 +743,24 @@ throttle_pass(const struct throttle_rt *t, const struct subst_ctx *ctx,
 	    gate_now(), msg);
 	if (dryrun && !pass)
 		say("throttle: held back, key", key, klen);
+	else if (!pass)
+		counters.throttled++;
 	buf_free(&m);
 	buf_free(&k);
 	return pass;
 }
 
-/* Runs one action; returns ACTION_DIE where swatchdog's watcher dies. */
+/*
+ * Runs action `a` with `msg`; a digest summary passes its mail subject
+ * in `dsubj` (else NULL). ACTION_DIE where swatchdog's watcher dies.
+ */
 static enum action_status
-run_one(struct action *a, const struct subst_ctx *ctx, const char *msg,
-    size_t msglen, struct buf *m)
+dispatch(struct action *a, struct action_rt *rt, const struct subst_ctx *ctx,
+    const char *msg, size_t msglen, const char *dsubj)
 {
-	struct action_rt *rt = a->priv;
-	int rc;
-
-	if (rt->has_when && !when_now(&rt->when))
-		return ACTION_DONE;
-	if (rt->thr != NULL) {
-		if ((rc = thr_event(rt->thr, ctx)) == -1)
-			return ACTION_DIE;
-		if (rc == 0)
-			return ACTION_DONE;
-	}
-	if (rt->message != NULL) {
-		expand(rt->message, ctx, m);
-		msg = m->data;
-		msglen = m->len;
-	}
+	if (!dryrun && a->kind < ACT_UNKNOWN && a->kind != ACT_CONTINUE &&
+	    a->kind != ACT_QUIT)
+		counters.run[a->kind]++;
 	switch (a->kind) {
 	case ACT_ECHO:
 		if (dryrun) {
@@ -658,7 +796,10 @@ run_one(struct action *a, const struct subst_ctx *ctx, const char *msg,
 		exec_action_pipe(rt->exec, ctx, msg, msglen);
 		break;
 	case ACT_MAIL:
-		mail_action_run(rt->mail, ctx, msg, msglen);
+		if (dsubj != NULL)
+			mail_action_digest(rt->mail, ctx, dsubj, msg, msglen);
+		else
+			mail_action_run(rt->mail, ctx, msg, msglen);
 		break;
 	case ACT_WRITE:
 		write_action_run(rt->write, ctx, msg, msglen);
@@ -669,12 +810,131 @@ run_one(struct action *a, const struct subst_ctx *ctx, const char *msg,
 	return ACTION_DONE;
 }
 
+/* Runs one action; returns ACTION_DIE where swatchdog's watcher dies. */
+static enum action_status
+run_one(struct action *a, const struct subst_ctx *ctx, const char *msg,
+    size_t msglen, struct buf *m)
+{
+	struct action_rt *rt = a->priv;
+	int rc;
+
+	if (rt->has_when && !when_now(&rt->when))
+		return ACTION_DONE;
+	if (rt->thr != NULL) {
+		if ((rc = thr_event(rt->thr, ctx)) == -1)
+			return ACTION_DIE;
+		if (rc == 0)
+			return ACTION_DONE;
+	}
+	if (rt->message != NULL) {
+		expand(rt->message, ctx, m);
+		msg = m->data;
+		msglen = m->len;
+	}
+	return dispatch(a, rt, ctx, msg, msglen, NULL);
+}
+
+struct throttle *
+action_throttles(void)
+{
+	return throttles;
+}
+
+struct config *
+action_config(void)
+{
+	return cur_cfg;
+}
+
+void
+action_set_config(struct config *cfg)
+{
+	cur_cfg = cfg;
+}
+
+uint64_t
+action_rule_owner(const struct rule *r)
+{
+	const struct rule_rt *rr = r->priv;
+
+	return rr != NULL ? rr->owner : 0;
+}
+
+time_t
+action_now(void)
+{
+	return gate_now();
+}
+
+/* The WATCHFOR_DIGEST_* variables of a summary's commands (heap). */
+static size_t
+digest_vars(const struct rule *r, const struct throttle_digest *td,
+    char **v)
+{
+	struct buf t = { 0 };
+
+	v[0] = xasprintf("WATCHFOR_DIGEST_COUNT=%llu",
+	    (unsigned long long)digest_count(td->dg));
+	buf_adds(&t, "WATCHFOR_DIGEST_FIRST=");
+	digest_rfc3339(digest_first(td->dg), &t);
+	v[1] = buf_detach(&t);
+	buf_adds(&t, "WATCHFOR_DIGEST_LAST=");
+	digest_rfc3339(digest_last(td->dg), &t);
+	v[2] = buf_detach(&t);
+	v[3] = xasprintf("WATCHFOR_DIGEST_RULE=%s:%u", r->file, r->line);
+	buf_adds(&t, "WATCHFOR_DIGEST_KEY=");
+	buf_add(&t, td->key, strnlen(td->key, td->klen));
+	v[4] = buf_detach(&t);
+	return 5;
+}
+
+void
+action_run_digest(struct rule *r, const struct throttle_digest *td)
+{
+	struct buf what = { 0 }, line = { 0 }, subj = { 0 }, body = { 0 };
+	struct subst_ctx ctx = { 0 };
+	struct action_rt *rt;
+	char *vars[5];
+	size_t i, nvars;
+
+	buf_addf(&what, "%s:%u", r->file, r->line);
+	digest_summary(td->dg, what.data, &line);
+	digest_mail(td->dg, what.data, &subj, &body);
+	ctx.line = line.data;
+	ctx.len = line.len;
+	nvars = digest_vars(r, td, vars);
+	exec_set_extra_vars(vars, nvars);
+	if (dryrun)
+		say("throttle digest", line.data, line.len);
+	for (i = 0; i < r->nactions && !dryrun; i++) {
+		rt = r->actions[i].priv;
+		if (r->actions[i].kind == ACT_CONTINUE ||
+		    r->actions[i].kind == ACT_QUIT ||
+		    (rt->has_when && !when_now(&rt->when)))
+			continue;
+		if (r->actions[i].kind == ACT_MAIL)
+			(void)dispatch(&r->actions[i], rt, &ctx, body.data,
+			    body.len, subj.data);
+		else
+			(void)dispatch(&r->actions[i], rt, &ctx, line.data,
+			    line.len, NULL);
+	}
+	exec_set_extra_vars(NULL, 0);
+	for (i = 0; i < nvars; i++)
+		free(vars[i]);
+	buf_free(&what);
+	buf_free(&line);
+	buf_free(&subj);
+	buf_free(&body);
+}
+
 enum action_status
 actions_run(struct rule *r, const struct subst_ctx *ctx)
 {
 	struct rule_rt *rr = r->priv;
 	struct buf msg = { 0 }, m = { 0 };
 	enum action_status st = ACTION_DONE;
+	bool pass;
 	size_t i;
 	int rc;
 
@@ -685,12 +945,19 @@ actions_run(struct rule *r, const struct subst_ctx *ctx)
 			return ACTION_DONE;
 	}
 	if (rr->thl != NULL) {
-		if (!throttle_pass(rr->thl, ctx, &msg))
+		if (rr->thl->spec.digest)
+			action_digest_tick();	/* close what is due first */
+		pass = throttle_pass(rr->thl, ctx, &msg);
+		if (rr->thl->spec.digest)
+			action_digest_arm();
+		if (!pass)
 			goto done;
 	} else
 		buf_add(&msg, ctx->line, ctx->len);
 	for (i = 0; i < r->nactions && st == ACTION_DONE; i++)
 		st = run_one(&r->actions[i], ctx, msg.data, msg.len, &m);
+	for (i = 0; i < rr->nhooks && st == ACTION_DONE; i++)
+		webhook_run(rr->hooks[i], r, ctx, msg.data, msg.len);
 done:
 	buf_free(&msg);
 	buf_free(&m);

@@ -383,6 +383,30 @@ exec_executor(void)
 	return sync_ex;
 }
 
+/* Variables added to every exec and pipe command (a digest summary). */
+static char *const *extra_vars;
+static size_t	 nextra_vars;
+
+void
+exec_set_extra_vars(char *const *vars, size_t n)
+{
+	extra_vars = vars;
+	nextra_vars = n;
+}
+
+static void
+add_extra_vars(struct exec_cmd *c)
+{
+	size_t i;
+
+	for (i = 0; i < nextra_vars; i++) {
+		c->vars = xreallocarray(c->vars, c->nvars + 2,
+		    sizeof(*c->vars));
+		c->vars[c->nvars++] = xstrdup(extra_vars[i]);
+		c->vars[c->nvars] = NULL;
+	}
+}
+
 void
 exec_action_run(const struct exec_action *x, const struct subst_ctx *ctx)
 {
@@ -397,6 +421,7 @@ exec_action_run(const struct exec_action *x, const struct subst_ctx *ctx)
 		exec_cmd_clear(&c);
 		return;
 	}
+	add_extra_vars(&c);
 	prog = xstrdup(c.argv[0]);
 	job.what = "exec";
 	job.name = prog;
@@ -424,6 +449,7 @@ exec_action_pipe(const struct exec_action *x, const struct subst_ctx *ctx,
 	buf_reserve(&key, 1);
 	exec_tmpl_text(x->cmd, ctx, &key);
 	exec_cmd_build(x->cmd, ctx, &c);
+	add_extra_vars(&c);
 	job.what = "pipe";
 	job.name = key.data;
 	job.text = x->text;

@@ -1,10 +1,12 @@
 /*
  * The mail action (spec 10.5): builds swatchdog's message (To, Subject,
  * empty line, MESSAGE) with header values that log text cannot break, and
- * hands it to the mailer through the executor (executor.h). The
- * mailer command is built like an exec command (action_exec.c), so a
- * capture in mailer= is data. The durable spool and the SMTP transport of
- * follow mode are left to the mail/spool modules. In follow mode the
+ * hands it to the mailer through the executor (executor.h), or spools it
+ * in follow mode. The mailer command is built like an exec command
+ * (action_exec.c), so a capture in mailer= is data. With "#% mail-transport
+ * smtp" (and no mailer=) the message is a complete one (mail_msg.c) and
+ * the mailer is the SMTP helper (mail_smtp.c). Building the bytes is
+ * mail_msg.c's; the durable spool is the outbox's. In follow mode the
  * mail cap (mailcap.h) may fold a mail instead: the first folded mail's
  * recipients and mailer are kept for the digest, spooled by a loop timer
  * armed only while something is folded.
@@ -13,6 +15,8 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,9 +24,12 @@
 #include "action_mail.h"
 #include "config.h"
 #include "diag.h"
+#include "digest.h"
 #include "executor.h"
 #include "log.h"
 #include "loop.h"
+#include "mail_msg.h"
+#include "mail_smtp.h"
 #include "mailcap.h"
 #include "out.h"
 #include "outbox.h"
@@ -43,194 +50,19 @@ static struct mailcap *mail_cap;
 static struct loop_timer *cap_timer;
 static struct exec_cmd cap_cmd;
 static char *cap_cmdtext, *cap_rcpt;
+static char *cap_from;		/* SMTP transport: the sender; else NULL */
 static bool cap_held;
+static unsigned long long cap_folded_done, cap_digests;	/* stats */
+
+/* The config whose actions are being prepared (mail_prepare_config). */
+static const struct config *prep_cfg;
 
 struct mail_action {
 	struct tmpl		*addresses;	/* NULL: the login name */
 	struct tmpl		*subject;	/* NULL: the default */
-	struct exec_tmpl	*mailer;	/* NULL: sendmail -oi -t */
+	struct exec_tmpl	*mailer;	/* NULL: the transport's */
+	struct smtp_params	*smtp;		/* NULL: sendmail */
 };
-
-/* Length of the valid UTF-8 sequence at s (RFC 3629), 0 if invalid. */
-static size_t
-utf8_seq(const unsigned char *s, size_t len)
-{
-	unsigned char c = s[0];
-	size_t n, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (len < n)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
-/*
- * Appends `s` with invalid UTF-8 and NUL as U+FFFD; for a header value
- * also without control characters (TAB becomes a space).
- */
-static void
-clean_text(const char *s, size_t len, bool header, struct buf *out)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, n;
-
-	while (i < len) {
-		if (u[i] < 0x80) {
-			if (header && u[i] == '\t')
-				buf_addc(out, ' ');
-			else if (header && (u[i] < 0x20 || u[i] == 0x7f))
-				;	/* CR, LF: no header from log text */
-			else if (u[i] == '\0')
-				buf_add(out, "\xef\xbf\xbd", 3);
-			else
-				buf_addc(out, s[i]);
-			i++;
-			continue;
-		}
-		if ((n = utf8_seq(u + i, len - i)) == 0) {
-			buf_add(out, "\xef\xbf\xbd", 3);
-			i++;
-			continue;
-		}
-		buf_add(out, s + i, n);
-		i += n;
-	}
-}
-
-static bool
-is_ascii(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return false;
-	return true;
-}
-
-static void
-base64(const unsigned char *s, size_t len, struct buf *out)
-{
-	static const char tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned long v;
-	size_t i;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		v = (unsigned long)s[i] << 16 | (unsigned long)s[i + 1] << 8 |
-		    s[i + 2];
-		buf_addc(out, tab[v >> 18 & 63]);
-		buf_addc(out, tab[v >> 12 & 63]);
-		buf_addc(out, tab[v >> 6 & 63]);
-		buf_addc(out, tab[v & 63]);
-	}
-	if (len - i == 1) {
-		v = (unsigned long)s[i] << 16;
-		buf_addc(out, tab[v >> 18 & 63]);
-		buf_addc(out, tab[v >> 12 & 63]);
-		buf_add(out, "==", 2);
-	} else if (len - i == 2) {
-		v = (unsigned long)s[i] << 16 | (unsigned long)s[i + 1] << 8;
-		buf_addc(out, tab[v >> 18 & 63]);
-		buf_addc(out, tab[v >> 12 & 63]);
-		buf_addc(out, tab[v >> 6 & 63]);
-		buf_addc(out, '=');
-	}
-}
-
-/* Bytes of UTF-8 text per encoded word: "Subject: " + word <= 76. */
-#define EW_CHUNK	39
-
-/*
- * RFC 2047 "B" encoded words of valid UTF-8 text, never splitting a
- * character, folded onto continuation lines.
- */
-static void
-encode_words(const char *s, size_t len, struct buf *out)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, n, k;
-
-	while (i < len) {
-		n = 0;
-		while (i + n < len) {
-			k = utf8_seq(u + i + n, len - i - n);
-			if (k == 0)
-				k = 1;	/* cannot happen: text is clean */
-			if (n + k > EW_CHUNK && n > 0)
-				break;
-			n += k;
-		}
-		if (i > 0)
-			buf_add(out, "\n ", 2);
-		buf_add(out, "=?UTF-8?B?", 10);
-		base64(u + i, n, out);
-		buf_add(out, "?=", 2);
-		i += n;
-	}
-}
-
-void
-mail_build(const char *to, size_t tolen, const char *subject,
-    size_t subjlen, const char *body, size_t bodylen, struct buf *out)
-{
-	struct buf t = { 0 }, s = { 0 }, b = { 0 };
-	size_t i;
-	bool mime;
-
-	buf_reserve(&t, 1);
-	buf_reserve(&s, 1);
-	buf_reserve(&b, 1);
-	clean_text(to, tolen, true, &t);
-	for (i = 0; i < t.len; i++)
-		if (t.data[i] == ':')
-			t.data[i] = ',';
-	clean_text(subject, subjlen, true, &s);
-	clean_text(body, bodylen, false, &b);
-	mime = !is_ascii(s.data, s.len) || !is_ascii(b.data, b.len);
-
-	buf_add(out, "To: ", 4);
-	buf_add(out, t.data, t.len);
-	buf_add(out, "\nSubject: ", 10);
-	if (mime && !is_ascii(s.data, s.len))
-		encode_words(s.data, s.len, out);
-	else
-		buf_add(out, s.data, s.len);
-	buf_addc(out, '\n');
-	if (mime)
-		buf_adds(out, "MIME-Version: 1.0\n"
-		    "Content-Type: text/plain; charset=UTF-8\n"
-		    "Content-Transfer-Encoding: 8bit\n");
-	buf_addc(out, '\n');
-	buf_add(out, b.data, b.len);
-	buf_addc(out, '\n');
-	buf_free(&t);
-	buf_free(&s);
-	buf_free(&b);
-}
 
 static struct tmpl *
 compile_opt(const struct action *a, const char *what, const char *text,
@@ -297,6 +129,9 @@ mail_action_prepare(const struct action *a, struct diag *d)
 			diag_report(d, DIAG_WARN, a->file, a->line, o->col,
 			    NULL, 0, "mailer: %s",
 			    exec_tmpl_warning(m->mailer));
+	} else if (smtp_transport(prep_cfg)) {
+		m->smtp = xcalloc(1, sizeof(*m->smtp));
+		smtp_params_init(m->smtp, prep_cfg);
 	}
 	return m;
 fail:
@@ -312,6 +147,9 @@ mail_action_free(struct mail_action *m)
 	tmpl_free(m->addresses);
 	tmpl_free(m->subject);
 	exec_tmpl_free(m->mailer);
+	if (m->smtp != NULL)
+		smtp_params_clear(m->smtp);
+	free(m->smtp);
 	free(m);
 }
 
@@ -354,6 +192,44 @@ default_mailer(struct exec_cmd *c, struct buf *text, const char *to)
 }
 
 void
+mail_prepare_config(const struct config *cfg)
+{
+	prep_cfg = cfg;
+}
+
+/*
+ * The message for `to`: swatchdog's bytes for a mailer, a complete one
+ * from `from` for the SMTP helper.
+ */
+static void
+build(const char *from, const char *to, size_t tolen, const char *subj,
+    size_t subjlen, const char *body, size_t bodylen, struct buf *out)
+{
+	struct buf id = { 0 };
+
+	if (from == NULL) {
+		mail_build(to, tolen, subj, subjlen, body, bodylen, out);
+		return;
+	}
+	mail_message_id(from, &id);
+	mail_build_smtp(from, to, tolen, subj, subjlen, body, bodylen,
+	    time(NULL), id.data, out);
+	buf_free(&id);
+}
+
+/* Spools a message: a helper's exit 69 is permanent, a mailer's is not. */
+static int
+spool(const char *from, const struct exec_cmd *c, const char *text,
+    const char *to, const struct buf *mail)
+{
+	if (from != NULL)
+		return outbox_add_helper(mail_outbox, "mail", c, text, to,
+		    mail->data, mail->len);
+	return outbox_add(mail_outbox, "mail", c, text, to, mail->data,
+	    mail->len);
+}
+
+void
 mail_set_outbox(struct outbox *ob)
 {
 	mail_outbox = ob;
@@ -364,28 +240,42 @@ static void
 cap_flush(bool force)
 {
 	struct buf subj = { 0 }, body = { 0 }, mail = { 0 };
-	uint64_t n;
+	uint64_t n, hooks;
 
-	if (mail_cap == NULL || !cap_held)
+	if (mail_cap == NULL || mailcap_folded(mail_cap) == 0)
 		return;
 	buf_reserve(&subj, 1);
 	buf_reserve(&body, 1);
+	hooks = mailcap_folded_webhooks(mail_cap);
 	if ((n = mailcap_digest(mail_cap, loop_now(), force, &subj,
 	    &body)) == 0)
 		goto done;
-	mail_build(cap_rcpt, strlen(cap_rcpt), subj.data, subj.len, body.data,
-	    body.len, &mail);
+	cap_folded_done += n;
+	if (hooks > 0)
+		log_warnx("cap: %llu webhooks over the cap of %u per minute "
+		    "were folded (not posted)%s", (unsigned long long)hooks,
+		    mailcap_cap(mail_cap), cap_held ? ", counted in the "
+		    "digest mail" : "");
+	if (!cap_held) {
+		if (cap_timer != NULL)
+			loop_timer_disarm(cap_timer);
+		goto done;
+	}
+	cap_digests++;
+	build(cap_from, cap_rcpt, strlen(cap_rcpt), subj.data, subj.len,
+	    body.data, body.len, &mail);
 	log_warnx("mail: %llu mails over the cap of %u per minute folded "
 	    "into one digest to %s", (unsigned long long)n,
 	    mailcap_cap(mail_cap), cap_rcpt);
-	if (mail_outbox == NULL || outbox_add(mail_outbox, "mail", &cap_cmd,
-	    cap_cmdtext, cap_rcpt, mail.data, mail.len) == -1)
+	if (mail_outbox == NULL || spool(cap_from, &cap_cmd, cap_cmdtext,
+	    cap_rcpt, &mail) == -1)
 		log_warnx("mail: the digest of %llu folded mails to %s is "
 		    "lost", (unsigned long long)n, cap_rcpt);
 	exec_cmd_clear(&cap_cmd);
 	free(cap_cmdtext);
 	free(cap_rcpt);
-	cap_cmdtext = cap_rcpt = NULL;
+	free(cap_from);
+	cap_cmdtext = cap_rcpt = cap_from = NULL;
 	cap_held = false;
 	if (cap_timer != NULL)
 		loop_timer_disarm(cap_timer);
@@ -393,6 +283,19 @@ done:
 	buf_free(&subj);
 	buf_free(&body);
 	buf_free(&mail);
+}
+
+unsigned long long
+mail_cap_folded(void)
+{
+	return cap_folded_done + (mail_cap != NULL ?
+	    mailcap_folded(mail_cap) : 0);
+}
+
+unsigned long long
+mail_cap_digests(void)
+{
+	return cap_digests;
 }
 
 static void
@@ -409,7 +312,7 @@ cap_timer_cb(void *arg)
 {
 	(void)arg;
 	cap_flush(false);
-	if (cap_held)		/* early: the window is still open */
+	if (mailcap_folded(mail_cap) > 0)	/* early: still open */
 		cap_arm();
 }
 
@@ -439,7 +342,7 @@ mail_set_cap(struct loop *lp, const struct config *cfg)
  */
 static bool
 cap_pass(struct exec_cmd *c, struct buf *text, struct buf *to,
-    const char *msg, size_t len)
+    const char *from, const char *msg, size_t len)
 {
 	uint64_t now = loop_now();
 
@@ -457,10 +360,37 @@ cap_pass(struct exec_cmd *c, struct buf *text, struct buf *to,
 	memset(c, 0, sizeof(*c));
 	cap_cmdtext = xstrdup(text->data);
 	cap_rcpt = xstrdup(to->data);
+	cap_from = from != NULL ? xstrdup(from) : NULL;
 	cap_held = true;
 	log_warnx("mail: over the cap of %u mails per minute: mail to %s "
 	    "folded (%llu so far), a digest follows when the minute ends",
 	    mailcap_cap(mail_cap), cap_rcpt,
+	    (unsigned long long)mailcap_folded(mail_cap));
+	cap_arm();
+	return false;
+}
+
+struct outbox *
+mail_get_outbox(void)
+{
+	return mail_outbox;
+}
+
+bool
+mail_cap_offer(const char *kind, const char *rcpt, const char *body,
+    size_t len)
+{
+	uint64_t now = loop_now();
+
+	if (mail_cap == NULL || mail_outbox == NULL)
+		return true;
+	if (mailcap_due(mail_cap, now))
+		cap_flush(false);
+	if (mailcap_offer_webhook(mail_cap, now, time(NULL), body, len))
+		return true;
+	log_warnx("%s: over the cap of %u alerts per minute: %s to %s "
+	    "folded, not delivered (%llu folded so far)", kind,
+	    mailcap_cap(mail_cap), kind, rcpt,
 	    (unsigned long long)mailcap_folded(mail_cap));
 	cap_arm();
 	return false;
@@ -475,13 +405,15 @@ login_name(struct buf *out)
 		buf_adds(out, pw->pw_name);
 }
 
-void
-mail_action_run(const struct mail_action *m, const struct subst_ctx *ctx,
-    const char *msg, size_t len)
+/* The mail action, with `subject` (a digest's) in place of subject=. */
+static void
+run_mail(const struct mail_action *m, const struct subst_ctx *ctx,
+    const char *subject, const char *msg, size_t len)
 {
 	struct buf to = { 0 }, subj = { 0 }, mail = { 0 }, text = { 0 };
 	struct executor_job job = { 0 };
 	struct exec_cmd c;
+	const char *from = m->smtp != NULL ? m->smtp->from : NULL;
 
 	buf_reserve(&to, 1);
 	buf_reserve(&text, 1);
@@ -489,26 +421,34 @@ mail_action_run(const struct mail_action *m, const struct subst_ctx *ctx,
 		tmpl_expand(m->addresses, ctx, &to);
 	else
 		login_name(&to);
-	if (m->subject != NULL)
+	if (subject != NULL)
+		buf_adds(&subj, subject);
+	else if (m->subject != NULL)
 		tmpl_expand(m->subject, ctx, &subj);
 	else
 		buf_adds(&subj, MAIL_DEFAULT_SUBJECT);
 	if (m->mailer != NULL) {
 		exec_cmd_build(m->mailer, ctx, &c);
 		exec_tmpl_text(m->mailer, ctx, &text);
+	} else if (m->smtp != NULL) {
+		if (smtp_helper_cmd(m->smtp, to.data, &c, &text) == -1) {
+			log_warnx("mail: no address in \"%s\": not sent",
+			    to.data);
+			goto done;
+		}
 	} else if (!default_mailer(&c, &text, to.data))
 		goto done;
-	if (!cap_pass(&c, &text, &to, msg, len))
+	if (!cap_pass(&c, &text, &to, from, msg, len))
 		goto done;
-	mail_build(to.data, to.len, subj.data, subj.len, msg, len, &mail);
-	if (mail_outbox != NULL && outbox_add(mail_outbox, "mail", &c,
-	    text.data, to.data, mail.data, mail.len) == 0) {
+	build(from, to.data, to.len, subj.data, subj.len, msg, len, &mail);
+	if (mail_outbox != NULL && spool(from, &c, text.data, to.data,
+	    &mail) == 0) {
 		exec_cmd_clear(&c);
 		goto done;
 	}
 	job.what = "mail";
 	job.name = text.data;
-	job.pipe_msg = true;
+	job.pipe_msg = from == NULL;
 	job.warn_status = true;
 	job.warn_write = true;
 	executor_run(exec_executor(), &c, &job, mail.data, mail.len);
@@ -517,4 +457,205 @@ done:
 	buf_free(&subj);
 	buf_free(&mail);
 	buf_free(&text);
+}
+
+void
+mail_action_run(const struct mail_action *m, const struct subst_ctx *ctx,
+    const char *msg, size_t len)
+{
+	run_mail(m, ctx, NULL, msg, len);
+}
+
+void
+mail_action_digest(const struct mail_action *m, const struct subst_ctx *ctx,
+    const char *subject, const char *body, size_t len)
+{
+	run_mail(m, ctx, subject, body, len);
+}
+
+/*
+ * The mail cap's pending digest for the state directory: "capmail
+ * FLAGS ARGC NVARS\n", the program, argv, vars, command text and
+ * recipients (digest_put_str), then mailcap_encode's window.
+ */
+void
+mail_cap_encode(struct buf *out)
+{
+	size_t i;
+
+	if (mail_cap == NULL || !cap_held || mailcap_folded(mail_cap) == 0)
+		return;
+	buf_adds(out, "capmail ");
+	digest_put_num(out, (unsigned)cap_cmd.dup_stderr |
+	    (unsigned)cap_cmd.null_stderr << 1 |
+	    (unsigned)cap_cmd.own_pgrp << 2, ' ');
+	digest_put_num(out, cap_cmd.argc, ' ');
+	digest_put_num(out, cap_cmd.nvars, '\n');
+	digest_put_str(out, cap_cmd.file, strlen(cap_cmd.file));
+	for (i = 0; i < cap_cmd.argc; i++)
+		digest_put_str(out, cap_cmd.argv[i], strlen(cap_cmd.argv[i]));
+	for (i = 0; i < cap_cmd.nvars; i++)
+		digest_put_str(out, cap_cmd.vars[i], strlen(cap_cmd.vars[i]));
+	digest_put_str(out, cap_cmdtext, strlen(cap_cmdtext));
+	digest_put_str(out, cap_rcpt, strlen(cap_rcpt));
+	/* the SMTP sender, "" for sendmail */
+	digest_put_str(out, cap_from != NULL ? cap_from : "",
+	    cap_from != NULL ? strlen(cap_from) : 0);
+	mailcap_encode(mail_cap, out);
+}
+
+/* One string of the encoding, as a heap C string (no NUL inside). */
+static char *
+get_cstr(const char **p, const char *end)
+{
+	const char *s;
+	size_t len;
+
+	if (!digest_get_str(p, end, &s, &len) || memchr(s, '\0', len) != NULL)
+		return NULL;
+	return xstrndup(s, len);
+}
+
+static bool
+decode_cmd(const char **p, const char *end, struct exec_cmd *c)
+{
+	uint64_t flags, argc, nvars, i;
+
+	memset(c, 0, sizeof(*c));
+	if (!digest_get_num(p, end, &flags, ' ') ||
+	    !digest_get_num(p, end, &argc, ' ') ||
+	    !digest_get_num(p, end, &nvars, '\n') || argc == 0 ||
+	    argc > 4096 || nvars > 4096 ||
+	    (c->file = get_cstr(p, end)) == NULL)
+		return false;
+	c->dup_stderr = flags & 1;
+	c->null_stderr = (flags & 2) != 0;
+	c->own_pgrp = (flags & 4) != 0;
+	c->argv = xcalloc(argc + 1, sizeof(*c->argv));
+	for (i = 0; i < argc; i++, c->argc++)
+		if ((c->argv[i] = get_cstr(p, end)) == NULL)
+			return false;
+	c->vars = xcalloc(nvars + 1, sizeof(*c->vars));
+	for (i = 0; i < nvars; i++, c->nvars++)
+		if ((c->vars[i] = get_cstr(p, end)) == NULL)
+			return false;
+	return true;
+}
+
+int
+mail_cap_decode(const char **p, const char *end)
+{
+	struct exec_cmd c;
+	char *cmdtext = NULL, *rcpt = NULL, *from = NULL;
+
+	if (mail_cap == NULL || (size_t)(end - *p) < 8 ||
+	    memcmp(*p, "capmail ", 8) != 0)
+		return -1;
+	*p += 8;
+	if (!decode_cmd(p, end, &c) || (cmdtext = get_cstr(p, end)) == NULL ||
+	    (rcpt = get_cstr(p, end)) == NULL ||
+	    (from = get_cstr(p, end)) == NULL || cap_held ||
+	    !mailcap_decode(mail_cap, loop_now(), p, end)) {
+		exec_cmd_clear(&c);
+		free(cmdtext);
+		free(rcpt);
+		free(from);
+		return -1;
+	}
+	if (*from == '\0') {
+		free(from);
+		from = NULL;
+	}
+	cap_cmd = c;
+	cap_cmdtext = cmdtext;
+	cap_rcpt = rcpt;
+	cap_from = from;
+	cap_held = true;
+	log_warnx("mail: a digest of %llu folded mails to %s was pending at "
+	    "the last stop: it goes out when this window ends",
+	    (unsigned long long)mailcap_folded(mail_cap), cap_rcpt);
+	cap_arm();
+	return 0;
+}
+
+/* Runs `c` with `mail` on its stdin (a memfd) and waits: its wait status. */
+static int
+run_wait(const struct exec_cmd *c, const struct buf *mail)
+{
+	pid_t pid;
+	int fd;
+
+	if ((fd = memfd_create("watchfor-mail-test", MFD_CLOEXEC)) == -1 ||
+	    util_write_all(fd, mail->data, mail->len) == -1 ||
+	    lseek(fd, 0, SEEK_SET) == -1) {
+		log_warn("mail-test: message");
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	out_flush();
+	pid = exec_cmd_spawn(c, fd);
+	close(fd);
+	if (pid == -1) {
+		log_warn("mail-test: cannot run %s", c->file);
+		return -1;
+	}
+	return spawn_wait(pid);
+}
+
+int
+mail_test(const struct config *cfg, const char *address)
+{
+	struct buf text = { 0 }, mail = { 0 }, body = { 0 }, line = { 0 };
+	struct smtp_params p = { 0 };
+	struct exec_cmd c = { 0 };
+	char host[256];
+	int status, rc = 1;
+	bool smtp = smtp_transport(cfg);
+
+	buf_reserve(&text, 1);
+	if (gethostname(host, sizeof(host)) == -1)
+		(void)strcpy(host, "?");
+	host[sizeof(host) - 1] = '\0';
+	buf_addf(&body, "This is a test message from watchfor on %s, sent "
+	    "by --mail-test\nthrough the %s transport. If you read it, mail "
+	    "alerts work.", host, smtp ? "smtp" : "sendmail");
+	if (smtp) {
+		smtp_params_init(&p, cfg);
+		if (smtp_helper_cmd(&p, address, &c, &text) == -1) {
+			log_warnx("mail-test: no address in \"%s\"", address);
+			goto done;
+		}
+	} else if (!default_mailer(&c, &text, address))
+		goto done;
+	build(smtp ? p.from : NULL, address, strlen(address),
+	    "watchfor test message", 21, body.data, body.len, &mail);
+	if ((status = run_wait(&c, &mail)) == -1)
+		goto done;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		buf_addf(&line, "mail-test: message to %s accepted by %s\n",
+		    address, text.data);
+		out_write(line.data, line.len);
+		rc = 0;
+	} else if (WIFEXITED(status))
+		log_warnx("mail-test: message to %s not delivered: \"%s\" "
+		    "exited with status %d%s", address, text.data,
+		    WEXITSTATUS(status), !smtp ? "" :
+		    WEXITSTATUS(status) == OUTBOX_EX_TEMPFAIL ?
+		    " (a temporary failure: watchfor would retry)" :
+		    WEXITSTATUS(status) == OUTBOX_EX_PERMFAIL ?
+		    " (a permanent failure)" : "");
+	else
+		log_warnx("mail-test: message to %s not delivered: \"%s\" "
+		    "ended with wait status %d", address, text.data, status);
+done:
+	if (smtp)
+		smtp_params_clear(&p);
+	exec_cmd_clear(&c);
+	buf_free(&text);
+	buf_free(&mail);
+	buf_free(&body);
+	buf_free(&line);
+	out_flush();
+	return rc;
 }

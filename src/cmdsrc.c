@@ -210,3 +210,9 @@ cmdsrc_starts(const struct cmdsrc *cs)
 {
 	return cs->starts;
 }
+
+const char *
+cmdsrc_command(const struct cmdsrc *cs)
+{
+	return cs->cmd;
+}

@@ -2,10 +2,11 @@
  * watchfor's "#%" directives: a line whose first non-blank characters are
  * "#%", then a name ([a-z][a-z0-9-]*), blanks and a value. swatchdog reads
  * them as comments. Global ones fill struct config; rule-level ones go to
- * the rule above them, and sample lines are checked against its pattern
- * under --check. Meaning beyond that (opening inputs, the state
- * directory, the executor's exec-timeout and max-children) is left to the
- * modules that use them.
+ * the rule above them, sample lines are checked against its pattern
+ * under --check, and a webhook's value is checked (webhook_parse).
+ * Meaning beyond that (opening inputs, the state directory, the
+ * executor's exec-timeout and max-children, running webhooks) is left to
+ * the modules that use them.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,9 +14,15 @@
 
 #include "config_priv.h"
 #include "diag.h"
+#include "digest.h"
+#include "journal_fmt.h"
+#include "mail_smtp.h"
 #include "mailcap.h"
 #include "outbox.h"
 #include "pattern.h"
+#include "silent.h"
+#include "stats.h"
+#include "webhook.h"
 
 /* Directives ("#% name value"). */
 
@@ -33,26 +40,46 @@ struct dir_def {
 	int		 sample;	/* 1 must match, -1 must not, 0 */
 };
 
-/* Sorted by name: searched with bsearch. */
+/* In name order, for the man page; searched linearly (a few dozen). */
 static const struct dir_def dir_defs[] = {
 	{ "exec-timeout",	DIR_GLOBAL,	0 },
 	{ "input",		DIR_GLOBAL,	0 },
 	{ "input-command",	DIR_GLOBAL,	0 },
+	{ "input-journal",	DIR_GLOBAL,	0 },
 	{ "mail-cap",		DIR_GLOBAL,	0 },
 	{ "mail-fallback",	DIR_GLOBAL,	0 },
 	{ "mail-fallback-after", DIR_GLOBAL,	0 },
+	{ "mail-from",		DIR_GLOBAL,	0 },
 	{ "mail-max-age",	DIR_GLOBAL,	0 },
 	{ "mail-transport",	DIR_GLOBAL,	0 },
 	{ "max-children",	DIR_GLOBAL,	0 },
 	{ "sample-match",	DIR_RULE,	1 },
 	{ "sample-nomatch",	DIR_RULE,	-1 },
+	{ "silent",		DIR_RULE,	0 },
+	{ "smtp-ca-file",	DIR_GLOBAL,	0 },
+	{ "smtp-host",		DIR_GLOBAL,	0 },
+	{ "smtp-password-file",	DIR_GLOBAL,	0 },
+	{ "smtp-port",		DIR_GLOBAL,	0 },
+	{ "smtp-starttls",	DIR_GLOBAL,	0 },
+	{ "smtp-timeout",	DIR_GLOBAL,	0 },
+	{ "smtp-tls-verify",	DIR_GLOBAL,	0 },
+	{ "smtp-user",		DIR_GLOBAL,	0 },
 	{ "state-dir",		DIR_GLOBAL,	0 },
+	{ "stats-file",		DIR_GLOBAL,	0 },
+	{ "stats-interval",	DIR_GLOBAL,	0 },
+	{ "throttle-digest",	DIR_RULE,	0 },
+	{ "webhook",		DIR_RULE,	0 },
 };
 
-static int
-dir_cmp(const void *key, const void *elem)
+static const struct dir_def *
+dir_find(const char *name)
 {
-	return strcmp(key, ((const struct dir_def *)elem)->name);
+	size_t i;
+
+	for (i = 0; i < sizeof(dir_defs) / sizeof(dir_defs[0]); i++)
+		if (strcmp(dir_defs[i].name, name) == 0)
+			return &dir_defs[i];
+	return NULL;
 }
 
 bool
@@ -92,6 +119,32 @@ dir_count(struct cfg_parser *p, const char *name, const char *file,
 	return 0;
 }
 
+/*
+ * "#% input-journal": checked together with the lines before it (one
+ * journal is read, so every directory= must agree). False when bad.
+ */
+static bool
+dir_journal(struct cfg_parser *p, const char *file, unsigned line,
+    unsigned col, const char *value)
+{
+	struct journal_spec *js;
+	size_t off;
+	char *err;
+	int rc;
+
+	js = journal_spec_from_config(p->cfg);
+	if (js == NULL)
+		js = journal_spec_new();
+	rc = journal_spec_add(js, value, &err, &off);
+	journal_spec_free(js);
+	if (rc == 0)
+		return true;
+	diag_report(p->diag, DIAG_ERROR, file, line, col + (unsigned)off,
+	    NULL, 0, "%s", err);
+	free(err);
+	return false;
+}
+
 static void
 global_directive(struct cfg_parser *p, const struct dir_def *def,
     const char *file, unsigned line, unsigned col, const char *value)
@@ -102,12 +155,17 @@ global_directive(struct cfg_parser *p, const struct dir_def *def,
 	char *err;
 
 	if ((err = outbox_directive_error(def->name, value)) != NULL ||
-	    (err = mailcap_directive_error(def->name, value)) != NULL) {
+	    (err = mailcap_directive_error(def->name, value)) != NULL ||
+	    (err = stats_directive_error(def->name, value)) != NULL ||
+	    (err = smtp_directive_error(def->name, value)) != NULL) {
 		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0, "%s",
 		    err);
 		free(err);
 		return;
 	}
+	if (strcmp(def->name, "input-journal") == 0 &&
+	    !dir_journal(p, file, line, col, value))
+		return;
 	if (strcmp(def->name, "state-dir") == 0 && cfg->state_dir != NULL &&
 	    p->check) {
 		for (i = cfg->ndirectives; i > 0; i--)
@@ -145,14 +203,69 @@ global_directive(struct cfg_parser *p, const struct dir_def *def,
 		    value, CFG_MAX_CHILDREN_MAX);
 }
 
+/*
+ * "#% silent": a valid value on a watchfor rule; --check says what it
+ * changes, since the rule's actions no longer run on its matches.
+ */
+static void
+silent_directive(struct cfg_parser *p, const char *file, unsigned line,
+    unsigned col, const char *value, const struct rule *r)
+{
+	struct silent_spec sp;
+	char *err;
+
+	if (silent_spec_parse(value, &sp, &err) == -1) {
+		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0, "%s",
+		    err);
+		free(err);
+	} else if (r->kind != RULE_WATCHFOR)
+		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0,
+		    "silent applies to a watchfor rule, not to %s",
+		    config_rule_keyword(r->kind));
+	else if (p->check)
+		diag_report(p->diag, DIAG_WARN, file, line, col, NULL, 0,
+		    "silent rule: its actions run only after %s without a "
+		    "line matching %s%s%s (in follow mode), never on a match; "
+		    "its matches go on to the next rules", sp.after_text,
+		    r->pattern_text, sp.input != NULL ? " in " : "",
+		    sp.input != NULL ? sp.input : "");
+	silent_spec_clear(&sp);
+}
+
 static void
 rule_directive(struct cfg_parser *p, const struct dir_def *def,
     const char *file, unsigned line, unsigned col, const char *value,
     struct rule *r)
 {
 	struct rule_directive *d;
+	struct webhook_spec ws;
+	size_t off;
+	unsigned sample;
+	char *err;
 	int m;
 
+	if (strcmp(def->name, "webhook") == 0) {
+		if (r->kind == RULE_IGNORE) {
+			diag_report(p->diag, DIAG_ERROR, file, line, col, NULL,
+			    0, "webhook under an ignore rule never runs");
+			return;
+		}
+		err = webhook_parse(value, &ws, &off);
+		webhook_spec_clear(&ws);
+		if (err != NULL) {
+			diag_report(p->diag, DIAG_ERROR, file, line,
+			    col + (unsigned)off, NULL, 0, "webhook: %s", err);
+			free(err);
+			return;
+		}
+	}
+	if (strcmp(def->name, "throttle-digest") == 0 &&
+	    digest_parse_directive(value, &sample, &err) == -1) {
+		diag_report(p->diag, DIAG_ERROR, file, line, col, NULL, 0, "%s",
+		    err);
+		free(err);
+		return;
+	}
 	r->directives = xreallocarray(r->directives, r->ndirectives + 1,
 	    sizeof(*r->directives));
 	d = &r->directives[r->ndirectives++];
@@ -161,6 +274,8 @@ rule_directive(struct cfg_parser *p, const struct dir_def *def,
 	d->file = file;
 	d->line = line;
 	d->col = col;
+	if (strcmp(def->name, "silent") == 0)
+		silent_directive(p, file, line, col, value, r);
 	/* Samples are checked by --check only; a normal run trusts them. */
 	if (!p->check || def->sample == 0 || r->pattern == NULL)
 		return;
@@ -207,8 +322,7 @@ cfg_directive(struct cfg_parser *p, const char *file, const struct lline *ll,
 		    name);
 		goto done;
 	}
-	def = bsearch(name, dir_defs, sizeof(dir_defs) / sizeof(dir_defs[0]),
-	    sizeof(dir_defs[0]), dir_cmp);
+	def = dir_find(name);
 	if (def == NULL) {
 		cfg_report(p, DIAG_ERROR, file, ll, nb,
 		    "unknown directive \"%s\"", name);

@@ -6,6 +6,7 @@
  * action.c's; this module only keeps the order and the counters.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "action.h"
 #include "config.h"
@@ -26,9 +27,28 @@ struct engine {
 	struct prefilter	*pf;		/* NULL: try every rule */
 	engine_hit_cb		*observer;	/* --test, or NULL */
 	void			*observer_arg;
+	bool			*silent;	/* per rule: "#% silent" */
+	engine_silent_cb	*silent_cb;	/* follow mode, or NULL */
+	void			*silent_arg;
 	unsigned long long	 records;
 	unsigned long long	*hits;		/* per rule */
 };
+
+/* Which rules are dead-man switches (silent.h). */
+static void
+mark_silent(struct engine *e)
+{
+	const struct rule *r;
+	size_t i, j;
+
+	for (i = 0; i < e->cfg->nrules; i++) {
+		r = &e->cfg->rules[i];
+		for (j = 0; j < r->ndirectives; j++)
+			if (r->kind == RULE_WATCHFOR &&
+			    strcmp(r->directives[j].name, "silent") == 0)
+				e->silent[i] = true;
+	}
+}
 
 struct engine *
 engine_new(struct config *cfg)
@@ -38,6 +58,8 @@ engine_new(struct config *cfg)
 	e = xcalloc(1, sizeof(*e));
 	e->cfg = cfg;
 	e->hits = xcalloc(cfg->nrules, sizeof(*e->hits));
+	e->silent = xcalloc(cfg->nrules, sizeof(*e->silent));
+	mark_silent(e);
 	if (cfg->nrules >= ENGINE_PREFILTER_MIN) {
 		struct pattern **pats;
 		size_t i;
@@ -58,6 +80,7 @@ engine_free(struct engine *e)
 		return;
 	prefilter_free(e->pf);
 	free(e->hits);
+	free(e->silent);
 	free(e);
 }
 
@@ -79,6 +102,11 @@ engine_hit(struct engine *e, size_t i, const char *rec, size_t len,
 		return 0;
 	if (r->kind == RULE_WAITFOR)
 		return 1;
+	if (e->silent[i]) {
+		if (e->silent_cb != NULL)
+			e->silent_cb(i, e->silent_arg);
+		return 1;
+	}
 	if (actions_run(r, &ctx) == ACTION_DIE || r->quit)
 		return -1;
 	return r->cont ? 1 : 0;
@@ -115,6 +143,19 @@ engine_set_observer(struct engine *e, engine_hit_cb *cb, void *arg)
 {
 	e->observer = cb;
 	e->observer_arg = arg;
+}
+
+void
+engine_set_silent_hook(struct engine *e, engine_silent_cb *cb, void *arg)
+{
+	e->silent_cb = cb;
+	e->silent_arg = arg;
+}
+
+bool
+engine_rule_silent(const struct engine *e, size_t rule)
+{
+	return rule < e->cfg->nrules && e->silent[rule];
 }
 
 unsigned long long

@@ -394,6 +394,27 @@ linger_add(struct executor *ex, struct xjob *j)
 	TAILQ_INSERT_TAIL(&ex->lingers, lg, entry);
 }
 
+static const char *const kind_names[EXECUTOR_NKINDS] = {
+	"exec", "pipe", "write", "other",
+};
+
+static enum executor_kind
+kind_of(const char *what)
+{
+	unsigned i;
+
+	for (i = 0; i < EXECUTOR_KIND_OTHER; i++)
+		if (strcmp(what, kind_names[i]) == 0)
+			return (enum executor_kind)i;
+	return EXECUTOR_KIND_OTHER;
+}
+
+const char *
+executor_kind_name(enum executor_kind k)
+{
+	return (unsigned)k < EXECUTOR_NKINDS ? kind_names[k] : "other";
+}
+
 static void
 on_exit_cb(pid_t pid, int status, void *arg)
 {
@@ -407,8 +428,10 @@ on_exit_cb(pid_t pid, int status, void *arg)
 	else if (WIFSIGNALED(status))
 		log_warnx("%s \"%s\": killed by signal %d", j->what, j->text,
 		    WTERMSIG(status));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		ex->st.failed++;
+		ex->st.kind_failed[kind_of(j->what)]++;
+	}
 	if (j->state == XS_TERM)
 		linger_add(ex, j);
 	close_stdin(j);
@@ -514,6 +537,7 @@ job_start(struct executor *ex, struct xjob *j)
 	j->fd = fd;
 	j->state = XS_RUNNING;
 	ex->st.started++;
+	ex->st.kind_started[kind_of(j->what)]++;
 	TAILQ_INSERT_TAIL(&ex->running, j, entry);
 	if (j->key != NULL)
 		ex->nkept++;

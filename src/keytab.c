@@ -3,6 +3,7 @@
  * that picks the victim when the table is full. Used by throttle and
  * threshold state; knows nothing of what the records mean.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@ struct keytab {
 	unsigned long long	 evicted;
 	unsigned long long	 next_report;	/* evicted count to log at */
 	struct lru_head		 lru;		/* most recent first */
+	keytab_drop_cb		*drop;
+	void			*drop_arg;
 };
 
 /* FNV-1a, 64 bits. */
@@ -74,6 +77,8 @@ keytab_free(struct keytab *t)
 		return;
 	for (e = TAILQ_FIRST(&t->lru); e != NULL; e = next) {
 		next = TAILQ_NEXT(e, lru);
+		if (t->drop != NULL)
+			t->drop(e->rec, t->drop_arg);
 		free(e->key);
 		free(e);
 	}
@@ -113,11 +118,12 @@ grow(struct keytab *t)
 }
 
 static void
-evict_one(struct keytab *t)
+remove_entry(struct keytab *t, struct entry *victim)
 {
-	struct entry *victim, **pp;
+	struct entry **pp;
 
-	victim = TAILQ_LAST(&t->lru, lru_head);
+	if (t->drop != NULL)
+		t->drop(victim->rec, t->drop_arg);
 	pp = slot(t, victim->key, victim->klen, victim->hash);
 	*pp = victim->next;
 	TAILQ_REMOVE(&t->lru, victim, lru);
@@ -125,6 +131,12 @@ evict_one(struct keytab *t)
 	free(victim->key);
 	free(victim);
 	t->count--;
+}
+
+static void
+evict_one(struct keytab *t)
+{
+	remove_entry(t, TAILQ_LAST(&t->lru, lru_head));
 	t->evicted++;
 	/* the first time, then at 10, 100, ...: visible, never a flood */
 	if (t->evicted == t->next_report) {
@@ -192,4 +204,34 @@ unsigned long long
 keytab_evicted(const struct keytab *t)
 {
 	return t->evicted;
+}
+
+void
+keytab_set_drop(struct keytab *t, keytab_drop_cb *cb, void *arg)
+{
+	t->drop = cb;
+	t->drop_arg = arg;
+}
+
+const char *
+keytab_rec_key(const void *rec, size_t *len)
+{
+	const struct entry *e;
+
+	e = (const struct entry *)((const char *)rec -
+	    offsetof(struct entry, rec));
+	*len = e->klen;
+	return e->key;
+}
+
+void
+keytab_walk(struct keytab *t, keytab_walk_cb *cb, void *arg)
+{
+	struct entry *e, *prev;
+
+	for (e = TAILQ_LAST(&t->lru, lru_head); e != NULL; e = prev) {
+		prev = TAILQ_PREV(e, lru_head, lru);
+		if (cb(e->key, e->klen, e->rec, arg))
+			remove_entry(t, e);
+	}
 }

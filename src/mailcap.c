@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "digest.h"
 #include "mailcap.h"
 #include "util.h"
 
@@ -19,6 +20,7 @@ struct mailcap {
 	uint64_t	 start;		/* window start, 0: none open */
 	unsigned	 sent;		/* mails let through in the window */
 	uint64_t	 folded;
+	uint64_t	 hooks;		/* webhooks among the folded */
 	time_t		 first, last;	/* wall time of folded mails */
 	char		*sample[MAILCAP_SAMPLES];
 	size_t		 nsample;
@@ -46,6 +48,7 @@ clear_window(struct mailcap *mc)
 	mc->start = 0;
 	mc->sent = 0;
 	mc->folded = 0;
+	mc->hooks = 0;
 	mc->first = mc->last = 0;
 }
 
@@ -107,6 +110,22 @@ mailcap_offer(struct mailcap *mc, uint64_t now, time_t wall,
 	return false;
 }
 
+bool
+mailcap_offer_webhook(struct mailcap *mc, uint64_t now, time_t wall,
+    const char *body, size_t len)
+{
+	if (mailcap_offer(mc, now, wall, body, len))
+		return true;
+	mc->hooks++;
+	return false;
+}
+
+uint64_t
+mailcap_folded_webhooks(const struct mailcap *mc)
+{
+	return mc->hooks;
+}
+
 uint64_t
 mailcap_folded(const struct mailcap *mc)
 {
@@ -151,6 +170,9 @@ mailcap_digest(struct mailcap *mc, uint64_t now, bool force,
 	    "minute)", (unsigned long long)n, mc->cap);
 	buf_addf(body, "%llu mails over the cap of %u per window were "
 	    "folded into this one.\n", (unsigned long long)n, mc->cap);
+	if (mc->hooks > 0)
+		buf_addf(body, "%llu of them were webhooks, not posted.\n",
+		    (unsigned long long)mc->hooks);
 	buf_adds(body, "First: ");
 	add_time(body, mc->first);
 	buf_adds(body, "\nLast:  ");
@@ -217,4 +239,57 @@ mailcap_window_ms(void)
 	if (errno != 0 || *end != '\0' || n == 0)
 		return MAILCAP_WINDOW_MS;
 	return n;
+}
+
+/* "mailcap FOLDED FIRST LAST NSAMPLE\n", then the sampled lines. */
+void
+mailcap_encode(const struct mailcap *mc, struct buf *out)
+{
+	size_t i;
+
+	if (mc->folded == 0)
+		return;
+	buf_adds(out, "mailcap ");
+	digest_put_num(out, mc->folded, ' ');
+	digest_put_num(out, (uint64_t)mc->first, ' ');
+	digest_put_num(out, (uint64_t)mc->last, ' ');
+	digest_put_num(out, mc->nsample, '\n');
+	for (i = 0; i < mc->nsample; i++)
+		digest_put_str(out, mc->sample[i], strlen(mc->sample[i]));
+}
+
+bool
+mailcap_decode(struct mailcap *mc, uint64_t now, const char **p,
+    const char *end)
+{
+	const char *q = *p, *s;
+	uint64_t folded, first, last, n, i;
+	size_t len;
+
+	if ((size_t)(end - q) < 8 || memcmp(q, "mailcap ", 8) != 0)
+		return false;
+	q += 8;
+	if (!digest_get_num(&q, end, &folded, ' ') ||
+	    !digest_get_num(&q, end, &first, ' ') ||
+	    !digest_get_num(&q, end, &last, ' ') ||
+	    !digest_get_num(&q, end, &n, '\n') || n > MAILCAP_SAMPLES ||
+	    n > folded || folded == 0)
+		return false;
+	clear_window(mc);
+	for (i = 0; i < n; i++) {
+		if (!digest_get_str(&q, end, &s, &len) ||
+		    len > MAILCAP_SAMPLE_LEN || memchr(s, '\0', len) != NULL) {
+			clear_window(mc);
+			return false;
+		}
+		mc->sample[mc->nsample++] = xstrndup(s, len);
+	}
+	/* a new window, already full: the digest goes out when it ends */
+	mc->start = now > 0 ? now : 1;
+	mc->sent = mc->cap;
+	mc->folded = folded;
+	mc->first = (time_t)first;
+	mc->last = (time_t)last;
+	*p = q;
+	return true;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "action_mail.h"
 #include "ansi.h"
 #include "config.h"
 #include "diag.h"
@@ -163,6 +164,28 @@ run_check(const struct opts *o, const char *path)
 	return status;
 }
 
+/* --mail-test ADDRESS: one test mail through the config's transport. */
+static int
+run_mail_test(const struct opts *o, const char *path)
+{
+	struct diag *d;
+	struct config *cfg;
+	int status;
+
+	d = diag_new(false);
+	cfg = config_load(path, o->old_style, d);
+	if (cfg == NULL) {
+		status = diag_status(d);
+		diag_free(d);
+		return status;
+	}
+	diag_free(d);
+	status = mail_test(cfg, o->mail_test) == 0 ? EXIT_OK :
+	    EXIT_CHECK_FAILED;
+	config_free(cfg);
+	return status;
+}
+
 /* --dump-script[=FILE]: the config as read, to FILE or stdout; exit 0. */
 static int
 run_dump(const struct opts *o, const struct instance *in)
@@ -271,11 +294,14 @@ main(int argc, char *argv[])
 		 * Follow mode: signals wait for the loop, even while a large
 		 * config loads (a HUP from logrotate must not kill us).
 		 */
-		if (!o.check && o.test_file == NULL && !o.dump_script_set &&
+		if (!o.check && o.test_file == NULL && o.mail_test == NULL &&
+		    !o.dump_script_set &&
 		    o.examine == NULL && o.read_pipe == NULL)
 			loop_block_signals();
 		if (o.check)
 			status = run_check(&o, path);
+		else if (o.mail_test != NULL)
+			status = run_mail_test(&o, path);
 		else if (o.test_file != NULL)
 			status = dryrun_run(&o, path);
 		else

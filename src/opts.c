@@ -128,7 +128,10 @@ struct ownopt {
 
 static const struct ownopt ownopts[] = {
 	{ "check",	OWN_FLAG,	offsetof(struct opts, check) },
+	{ "mail-test",	OWN_STR,	offsetof(struct opts, mail_test) },
 	{ "state-dir",	OWN_STR,	offsetof(struct opts, state_dir) },
+	{ "stats-file",	OWN_STR,	offsetof(struct opts, stats_file) },
+	{ "stats-interval", OWN_STR,	offsetof(struct opts, stats_interval) },
 	{ "test",	OWN_STR,	offsetof(struct opts, test_file) },
 	{ "verbose",	OWN_FLAG,	offsetof(struct opts, verbose) },
 };
@@ -180,6 +183,9 @@ static const char watchfor_help[] =
     "                              exit non-zero if any\n"
     "      --test FILE             show which rule each line of FILE hits\n"
     "                              and what would be done, doing nothing\n"
+    "      --mail-test ADDRESS     send a test mail to ADDRESS through the\n"
+    "                              config's mail transport, say whether it\n"
+    "                              was accepted (exit 0) or not\n"
     "\n"
     "Running:\n"
     "      --daemon                detach from the terminal\n"
@@ -187,6 +193,10 @@ static const char watchfor_help[] =
     "  -r, --restart-time TIME     reload at TIME (HH:MM, 11:30pm) or\n"
     "                              every +H:M\n"
     "      --state-dir DIR         keep offsets and the mail spool in DIR\n"
+    "      --stats-file PATH       write the counters to PATH in Prometheus'\n"
+    "                              text format (node_exporter's textfile\n"
+    "                              collector)\n"
+    "      --stats-interval TIME   how often (default 60s; 500ms, 5m...)\n"
     "      --verbose               say more about what is done\n"
     "      --debug [LEVEL]         swatchdog's debug bit mask\n"
     "\n"
@@ -198,7 +208,8 @@ static const char watchfor_help[] =
     "  -V, --version               the version, then exit\n"
     "\n"
     "Long options may be abbreviated to a unique prefix, except watchfor's\n"
-    "own (--check, --test, --state-dir, --verbose). Single letters bundle:\n"
+    "own (--check, --test, --mail-test, --state-dir, --stats-file,\n"
+    "--stats-interval, --verbose). Single letters bundle:\n"
     "-Oc FILE. Invoked as swatchdog, --help and --version print\n"
     "swatchdog's texts. See watchfor(8) and watchfor.conf(5).\n";
 
@@ -784,7 +795,10 @@ opts_free(struct opts *o)
 	free_list(o->tail_files, o->ntail_files);
 	free(o->tail_program);
 	free(o->state_dir);
+	free(o->stats_file);
+	free(o->stats_interval);
 	free(o->test_file);
+	free(o->mail_test);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -1084,4 +1098,15 @@ opts_restart_delay(const char *spec, time_t now, time_t *when,
 		return -1;
 	}
 	return 0;
+}
+
+char *
+opts_restart_notice(time_t when)
+{
+	char *ct, *s;
+
+	ct = perl_ctime(when);
+	s = xasprintf("Will restart at %s", ct);
+	free(ct);
+	return s;
 }

@@ -4,8 +4,10 @@
  * child with the spool file as its stdin, keeps the retry schedule and
  * the counters, and says loudly when delivery keeps failing (a log line
  * at the first failure and then hourly, and an optional fallback
- * command). The file format and durable writes are spool.c's; building
- * the message and the mailer command is the mail action's.
+ * command). A delivery helper's permanent-failure exit (outbox_add_helper)
+ * moves the message to failed/ at once. The file format and durable
+ * writes are spool.c's; building the message and the mailer command is
+ * the mail action's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -164,13 +166,11 @@ outbox_directive_error(const char *name, const char *value)
 		return NULL;
 	}
 	if (strcmp(name, "mail-transport") == 0) {
-		if (strcmp(value, "sendmail") == 0)
+		if (strcmp(value, "sendmail") == 0 ||
+		    strcmp(value, "smtp") == 0)
 			return NULL;
-		if (strcmp(value, "smtp") == 0)
-			return xasprintf("mail-transport smtp is not "
-			    "supported yet: use sendmail");
 		return xasprintf("unknown mail transport \"%s\" (known: "
-		    "sendmail)", value);
+		    "sendmail, smtp)", value);
 	}
 	return NULL;		/* mail-fallback: any command */
 }
@@ -487,6 +487,22 @@ attempt_ok(struct outbox *ob, struct ob_item *it, const struct spool_env *e)
 	ob->fallback_run = false;
 }
 
+/* The helper said the message can never be delivered: failed/ at once. */
+static void
+attempt_refused(struct outbox *ob, struct ob_item *it, struct spool_env *e,
+    const struct buf *msg, const char *why)
+{
+	e->attempts++;
+	free(e->error);
+	e->error = xstrdup(why);
+	log_warnx("outbox: %s to %s refused permanently (\"%s\" %s): moved "
+	    "to %s/%s", e->kind, e->rcpt != NULL ? e->rcpt : "?",
+	    e->cmd != NULL ? e->cmd : e->file, why,
+	    spool_failed_path(ob->sp), it->name);
+	(void)spool_rewrite(ob->sp, it->name, e, msg->data, msg->len);
+	move_failed(ob, it, "");
+}
+
 static void
 flight_end(struct outbox *ob)
 {
@@ -530,7 +546,12 @@ on_child(pid_t pid, int status, void *arg)
 		return;
 	if (fl->killed == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		attempt_ok(ob, fl->it, &fl->env);
-	else {
+	else if (fl->killed == 0 && WIFEXITED(status) &&
+	    fl->env.permfail != 0 &&
+	    (unsigned)WEXITSTATUS(status) == fl->env.permfail) {
+		status_text(status, 0, 0, why, sizeof(why));
+		attempt_refused(ob, fl->it, &fl->env, &fl->msg, why);
+	} else {
 		status_text(status, fl->killed, ob->p.timeout, why,
 		    sizeof(why));
 		attempt_failed(ob, fl->it, &fl->env, &fl->msg, why);
@@ -826,9 +847,10 @@ outbox_close(struct outbox *ob)
 	free(ob);
 }
 
-int
-outbox_add(struct outbox *ob, const char *kind, const struct exec_cmd *c,
-    const char *cmdtext, const char *rcpt, const char *msg, size_t len)
+static int
+add(struct outbox *ob, const char *kind, const struct exec_cmd *c,
+    const char *cmdtext, const char *rcpt, unsigned permfail,
+    const char *msg, size_t len)
 {
 	struct spool_env e;
 	char *name;
@@ -846,6 +868,7 @@ outbox_add(struct outbox *ob, const char *kind, const struct exec_cmd *c,
 	e.nvars = c->nvars;
 	e.flags = (c->dup_stderr ? SPOOL_STDERR_DUP : 0) |
 	    (c->null_stderr ? SPOOL_STDERR_NULL : 0);
+	e.permfail = permfail;
 	e.first = e.next = wall_ms();
 	if ((name = spool_put(ob->sp, &e, msg, len)) == NULL)
 		return -1;
@@ -856,6 +879,21 @@ outbox_add(struct outbox *ob, const char *kind, const struct exec_cmd *c,
 		loop_timer_arm(ob->ctimer, 0, 0);
 	schedule(ob);
 	return 0;
+}
+
+int
+outbox_add(struct outbox *ob, const char *kind, const struct exec_cmd *c,
+    const char *cmdtext, const char *rcpt, const char *msg, size_t len)
+{
+	return add(ob, kind, c, cmdtext, rcpt, 0, msg, len);
+}
+
+int
+outbox_add_helper(struct outbox *ob, const char *kind,
+    const struct exec_cmd *c, const char *cmdtext, const char *rcpt,
+    const char *msg, size_t len)
+{
+	return add(ob, kind, c, cmdtext, rcpt, OUTBOX_EX_PERMFAIL, msg, len);
 }
 
 void

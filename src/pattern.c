@@ -1083,6 +1083,25 @@ match_named(const struct match *m, const char *name, const char **p,
 	return match_group(m, (unsigned)n, p, len);
 }
 
+void
+match_names(const struct match *m, match_name_cb *cb, void *arg)
+{
+	uint32_t count = 0, size = 0, i;
+	PCRE2_SPTR table = NULL;
+
+	if (m->pattern == NULL || m->pattern->code == NULL ||
+	    pcre2_pattern_info(m->pattern->code, PCRE2_INFO_NAMECOUNT,
+	    &count) != 0 || count == 0 ||
+	    pcre2_pattern_info(m->pattern->code, PCRE2_INFO_NAMEENTRYSIZE,
+	    &size) != 0 ||
+	    pcre2_pattern_info(m->pattern->code, PCRE2_INFO_NAMETABLE,
+	    &table) != 0)
+		return;
+	for (i = 0; i < count; i++, table += size)
+		cb((const char *)table + 2, (unsigned)table[0] << 8 | table[1],
+		    arg);
+}
+
 unsigned
 pattern_ncaptures(const struct pattern *p)
 {

@@ -135,6 +135,8 @@ spool_encode(const struct spool_env *e, const char *msg, size_t len,
 		buf_adds(out, "stderr dup\n");
 	else if (e->flags & SPOOL_STDERR_NULL)
 		buf_adds(out, "stderr null\n");
+	if (e->permfail != 0)
+		buf_addf(out, "permfail %u\n", e->permfail);
 	if (e->error != NULL)
 		put_line(out, "error", e->error);
 	buf_addf(out, "length %zu\n", len);
@@ -232,6 +234,16 @@ decode_line(struct spool_env *e, const char *key, char *val, bool *seen,
 			e->attempts = (unsigned)v, seen[2] = true;
 		else
 			*length = v, seen[3] = true;
+		return 0;
+	}
+	if (strcmp(key, "permfail") == 0) {
+		rc = parse_u64(val, &v);
+		free(val);
+		if (rc == -1 || v == 0 || v > 255) {
+			*why = "bad permfail line";
+			return -1;
+		}
+		e->permfail = (unsigned)v;
 		return 0;
 	}
 	if (strcmp(key, "arg") == 0) {

@@ -217,13 +217,12 @@ span_len(const struct comp *c, size_t a, size_t b)
 
 #define SPAN(c, a, b)	span_len((c), (a), (b)), (c)->orig + (c)->off[a]
 
-static void
-flush_lit(struct comp *c)
+/* Appends a zeroed segment of `kind` to the template. */
+static struct tmpl_seg *
+new_seg(struct comp *c, enum tmpl_seg_kind kind)
 {
 	struct tmpl_seg *sg;
 
-	if (c->lit.len == 0)
-		return;
 	if (c->t->nsegs == c->segcap) {
 		c->segcap = c->segcap ? c->segcap * 2 : 4;
 		c->t->segs = xreallocarray(c->t->segs, c->segcap,
@@ -231,7 +230,18 @@ flush_lit(struct comp *c)
 	}
 	sg = &c->t->segs[c->t->nsegs++];
 	memset(sg, 0, sizeof(*sg));
-	sg->kind = TMPL_LIT;
+	sg->kind = kind;
+	return sg;
+}
+
+static void
+flush_lit(struct comp *c)
+{
+	struct tmpl_seg *sg;
+
+	if (c->lit.len == 0)
+		return;
+	sg = new_seg(c, TMPL_LIT);
 	sg->len = c->lit.len;
 	sg->text = buf_detach(&c->lit);
 }
@@ -242,14 +252,7 @@ add_ref(struct comp *c, enum tmpl_seg_kind kind, unsigned n, char *text)
 	struct tmpl_seg *sg;
 
 	flush_lit(c);
-	if (c->t->nsegs == c->segcap) {
-		c->segcap = c->segcap ? c->segcap * 2 : 4;
-		c->t->segs = xreallocarray(c->t->segs, c->segcap,
-		    sizeof(*c->t->segs));
-	}
-	sg = &c->t->segs[c->t->nsegs++];
-	memset(sg, 0, sizeof(*sg));
-	sg->kind = kind;
+	sg = new_seg(c, kind);
 	sg->n = n;
 	sg->text = text;
 	sg->len = text ? strlen(text) : 0;

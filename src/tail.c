@@ -7,7 +7,8 @@
  * runs, so the polling mode has the same semantics. Lines go to the
  * caller's callback; positions go to the state (state.c), which this
  * module only fills and asks to save. Restoring from a state lives in
- * tail_restore.c.
+ * tail_restore.c, cutting lines in tail_lines.c, finding generations
+ * rotated away before we opened them in tail_scan.c.
  */
 #include <sys/epoll.h>
 #include <sys/inotify.h>
@@ -92,8 +93,10 @@ vlog_decision(struct tail *t, const char *fmt, ...)
 }
 #define decide	vlog_decision
 
-static bool
-is_remote_fs(int fd)
+/* The filesystem's type when it is remote (inotify cannot see other
+   hosts' writes), else 0. */
+static long
+remote_fs_type(int fd)
 {
 	static const long remote[] = {
 		0x6969,		/* NFS */
@@ -114,11 +117,11 @@ is_remote_fs(int fd)
 	size_t i;
 
 	if (fstatfs(fd, &sf) == -1)
-		return false;
+		return 0;
 	for (i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
 		if ((long)sf.f_type == remote[i])
-			return true;
-	return false;
+			return remote[i];
+	return 0;
 }
 
 bool
@@ -169,7 +172,7 @@ src_open(struct tfile *tf, const char *path, uint64_t off, bool at_end)
 	s->off = at_end ? (uint64_t)st.st_size : off;
 	s->lstart = s->off;
 	s->last_data = loop_now();
-	s->remote = is_remote_fs(fd);
+	s->remote = remote_fs_type(fd);
 	t->nopen++;
 	src_update_fp(s, &st);
 	return s;
@@ -185,8 +188,8 @@ src_watch(struct src *s)
 		return;
 	if (s->remote) {
 		if (!s->tf->remote_logged)
-			log_info("%s: remote filesystem, polling",
-			    s->tf->path);
+			log_info("%s: remote filesystem (type 0x%lx), "
+			    "polling", s->tf->path, (unsigned long)s->remote);
 		s->tf->remote_logged = true;
 		s->tf->polled = true;
 		return;
@@ -259,141 +262,6 @@ src_update_fp(struct src *s, const struct stat *st)
 	s->fplen = (uint32_t)n;
 	s->fp = tail_hash(TAIL_FNV_INIT, b, (size_t)n);
 	return true;
-}
-
-/* ---- lines ---- */
-
-static void
-deliver(struct src *s, char *line, size_t len, unsigned flags)
-{
-	struct tail *t = s->tf->t;
-	char saved = line[len];
-
-	line[len] = '\0';
-	t->st.lines++;
-	t->delivering = true;
-	t->cb(line, len, s->tf->path, flags, t->arg);
-	t->delivering = false;
-	line[len] = saved;
-}
-
-static void
-long_line(struct src *s)
-{
-	struct tail *t = s->tf->t;
-
-	t->st.long_lines++;
-	if (t->st.long_lines <= 10 || t->st.long_lines % 1000 == 0)
-		log_warnx("%s: line over %zu bytes, rest skipped (%llu so far)",
-		    s->tf->path, t->maxline,
-		    (unsigned long long)t->st.long_lines);
-}
-
-/* Adds bytes of an unfinished line, cutting it at max_line. */
-static void
-part_add(struct src *s, const char *p, size_t n)
-{
-	struct tail *t = s->tf->t;
-	size_t room;
-
-	if (s->skipping)
-		return;
-	if (s->part.len + n <= t->maxline) {
-		buf_add(&s->part, p, n);
-		return;
-	}
-	room = t->maxline - s->part.len;
-	buf_add(&s->part, p, room);
-	long_line(s);
-	deliver(s, s->part.data, s->part.len, TAIL_LINE_TRUNCATED);
-	buf_reset(&s->part);
-	s->skipping = true;
-}
-
-/* Splits one block read at offset `s->off - n` into lines. */
-static void
-split(struct src *s, char *p, size_t n)
-{
-	struct tail *t = s->tf->t;
-	char *end = p + n, *nl;
-	size_t len;
-
-	if (s->skip_nul) {
-		while (p < end && *p == '\0')
-			p++;
-		t->st.nul_skipped += (uint64_t)(p - (end - n));
-		if (p == end) {
-			s->lstart = s->off;
-			return;
-		}
-		s->skip_nul = false;
-		s->lstart = s->off - (uint64_t)(end - p);
-	}
-	while (p < end) {
-		/* stopped: the rest stays unread in the saved position */
-		if (t->stopped)
-			return;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
-			part_add(s, p, (size_t)(end - p));
-			return;
-		}
-		len = (size_t)(nl - p);
-		if (s->skipping) {
-			s->skipping = false;
-		} else if (s->part.len > 0) {
-			part_add(s, p, len);
-			if (!s->skipping)
-				deliver(s, s->part.data, s->part.len, 0);
-			s->skipping = false;
-			buf_reset(&s->part);
-		} else if (len > t->maxline) {
-			long_line(s);
-			deliver(s, p, t->maxline, TAIL_LINE_TRUNCATED);
-		} else
-			deliver(s, p, len, 0);
-		p = nl + 1;
-		s->lstart = s->off - (uint64_t)(end - p);
-		t->state_dirty = true;
-	}
-}
-
-/*
- * Reads what is new in `s`, at most `budget` bytes (0: no limit). Returns
- * true if data remains (budget hit).
- */
-bool
-src_read(struct src *s, size_t budget)
-{
-	struct tail *t = s->tf->t;
-	size_t total = 0;
-	ssize_t n;
-
-	for (;;) {
-		n = pread(s->fd, t->rbuf, t->rbufsz - 1, (off_t)s->off);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (!s->read_err_logged)
-				log_warn("read %s", s->tf->path);
-			s->read_err_logged = true;
-			return false;
-		}
-		if (n == 0) {
-			s->at_eof = true;
-			return false;
-		}
-		s->at_eof = false;
-		s->off += (uint64_t)n;
-		s->last_data = loop_now();
-		t->last_activity = s->last_data;
-		t->st.bytes += (uint64_t)n;
-		split(s, t->rbuf, (size_t)n);
-		if (t->stopped)
-			return false;
-		total += (size_t)n;
-		if (budget != 0 && total >= budget)
-			return true;
-	}
 }
 
 /* ---- names ---- */
@@ -491,8 +359,9 @@ common_lines(int a, int b, uint64_t max)
 	return last_nl;
 }
 
-static struct src *
-find_open(struct tail *t, uint64_t dev, uint64_t ino, struct tfile **owner)
+struct src *
+tail_find_open(struct tail *t, uint64_t dev, uint64_t ino,
+    struct tfile **owner)
 {
 	struct tfile *tf;
 	struct src *s;
@@ -515,7 +384,7 @@ tfile_open_new(struct tfile *tf, const struct stat *st)
 	struct src *s, *old;
 	uint64_t h, off;
 
-	if ((s = find_open(t, st->st_dev, st->st_ino, &owner)) != NULL) {
+	if ((s = tail_find_open(t, st->st_dev, st->st_ino, &owner)) != NULL) {
 		if (owner != tf) {
 			if (!tf->alias_logged)
 				log_info("%s: same file as %s, read once",
@@ -601,7 +470,7 @@ src_truncated(struct src *s, const char *why)
 	log_info("%s: file truncated (%s)", tf->path, why);
 	cpath = xasprintf("%s.1", tf->path);
 	if (s->fplen > 0 && stat(cpath, &cst) == 0 && S_ISREG(cst.st_mode) &&
-	    find_open(t, cst.st_dev, cst.st_ino, &owner) == NULL &&
+	    tail_find_open(t, cst.st_dev, cst.st_ino, &owner) == NULL &&
 	    (c = src_open(tf, cpath, s->lstart, false)) != NULL) {
 		/* Our src list owns it from here, whatever it turns out to be. */
 		TAILQ_INSERT_BEFORE(s, c, entry);
@@ -657,6 +526,21 @@ tfile_check_cur(struct tfile *tf)
 		s->deleted = true;
 }
 
+/* The name is missing: scan for missed generations when the directory
+   changed since the last look (a rename in it changes its mtime). */
+static void
+tfile_scan_if_dir_changed(struct tfile *tf, const struct stat *nst)
+{
+	struct stat dst;
+
+	if (stat(tf->dir, &dst) == -1 ||
+	    (dst.st_mtim.tv_sec == tf->dir_mtime.tv_sec &&
+	    dst.st_mtim.tv_nsec == tf->dir_mtime.tv_nsec))
+		return;
+	tf->dir_mtime = dst.st_mtim;
+	tfile_scan_unseen(tf, nst);
+}
+
 /*
  * Reconciles one name with the filesystem and reads everything new:
  * draining files first (older content), then the file at the name.
@@ -667,9 +551,10 @@ tfile_sync(struct tfile *tf)
 	struct tail *t = tf->t;
 	struct src *s, *next;
 	struct stat st, fst;
-	uint64_t now;
+	uint64_t now, looked;
 
 	tf->dirty = false;
+	looked = tail_realtime_ns();
 	/* A copy was read once when found: later writes to it (cp over an
 	   old copy) are not ours. */
 	TAILQ_FOREACH(s, &tf->srcs, entry)
@@ -680,16 +565,22 @@ tfile_sync(struct tfile *tf)
 	else if (tf->ancestor)
 		tfile_watch_dir(tf);	/* maybe the directory is back */
 	if (stat(tf->path, &st) == -1) {
+		int e = errno;
+
 		if (tf->cur != NULL)
 			tfile_set_cur_draining(tf, "name gone");
-		if (!tf->missing_logged || tf->last_errno != errno)
+		tfile_scan_if_dir_changed(tf, NULL);
+		if (!tf->missing_logged || tf->last_errno != e) {
+			errno = e;
 			log_warn("cannot open %s for reading", tf->path);
+		}
 		tf->missing_logged = true;
-		tf->last_errno = errno;
+		tf->last_errno = e;
 		tf->initial = false;
 	} else if (!S_ISREG(st.st_mode)) {
 		if (tf->cur != NULL)
 			tfile_set_cur_draining(tf, "name not a regular file");
+		tfile_scan_if_dir_changed(tf, &st);
 		if (!tf->missing_logged)
 			log_warnx("%s: not a regular file, waiting", tf->path);
 		tf->missing_logged = true;
@@ -698,8 +589,11 @@ tfile_sync(struct tfile *tf)
 	    tf->cur->ino != st.st_ino) {
 		if (tf->cur != NULL)
 			tfile_set_cur_draining(tf, "replaced");
+		/* Older than the file at the name: generations we missed. */
+		tfile_scan_unseen(tf, &st);
 		tfile_open_new(tf, &st);
 	}
+	tf->looked_ns = looked;
 	tfile_check_cur(tf);
 	if (tf->cur != NULL && src_read(tf->cur, READ_BUDGET))
 		t->more = true;
@@ -723,7 +617,7 @@ tfile_sync(struct tfile *tf)
 		} else if (s->part.len > 0 && !s->skipping) {
 			decide(t, "%s: delivering the unterminated last line "
 			    "of the old file", tf->path);
-			deliver(s, s->part.data, s->part.len,
+			src_deliver(s, s->part.data, s->part.len,
 			    TAIL_LINE_UNTERMINATED);
 		}
 		decide(t, "%s: old file drained, closed", tf->path);
@@ -887,6 +781,24 @@ on_commit(void *arg)
 	(void)tail_commit(arg);
 }
 
+/* Closes a name's files and watches and forgets it. */
+static void
+tfile_free(struct tfile *tf)
+{
+	struct tail *t = tf->t;
+	int dwd = tf->dwd;
+
+	while (!TAILQ_EMPTY(&tf->srcs))
+		src_close(TAILQ_FIRST(&tf->srcs));
+	TAILQ_REMOVE(&t->files, tf, entry);
+	if (dwd != -1 && t->ifd != -1 && !wd_in_use(t, dwd, NULL))
+		(void)inotify_rm_watch(t->ifd, dwd);
+	free(tf->path);
+	free(tf->dir);
+	free(tf->base);
+	free(tf);
+}
+
 /* ---- public ---- */
 
 struct tail *
@@ -959,6 +871,7 @@ tail_add(struct tail *t, const char *path)
 	/* Watches first, then the name: nothing appended after we return
 	   can be missed (the offset comes from fstat after the open). */
 	tfile_watch_dir(tf);
+	tf->looked_ns = tail_realtime_ns();
 	if (tf->cur == NULL && TAILQ_EMPTY(&tf->srcs)) {
 		struct stat st;
 
@@ -1008,6 +921,26 @@ tail_fill_state(struct tfile *tf, struct state_rec **recs, size_t *n)
 }
 
 int
+tail_remove(struct tail *t, const char *path)
+{
+	struct tfile *tf;
+
+	TAILQ_FOREACH(tf, &t->files, entry)
+		if (strcmp(tf->path, path) == 0)
+			break;
+	if (tf == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	tfile_free(tf);
+	if (t->p.state != NULL)
+		state_forget(t->p.state, path);
+	t->state_dirty = true;
+	tail_reschedule(t);
+	return 0;
+}
+
+int
 tail_commit(struct tail *t)
 {
 	struct state_rec *recs;
@@ -1019,6 +952,8 @@ tail_commit(struct tail *t)
 	loop_timer_disarm(t->ctimer);
 	if (!t->state_dirty)
 		return 0;
+	if (t->p.before_commit != NULL)
+		t->p.before_commit(t->p.commit_arg);
 	TAILQ_FOREACH(tf, &t->files, entry) {
 		/* Every name is recorded, even while missing: what appears
 		   there after a restart is read from its start. */
@@ -1049,15 +984,8 @@ tail_free(struct tail *t)
 	if (t == NULL)
 		return;
 	(void)tail_commit(t);
-	while ((tf = TAILQ_FIRST(&t->files)) != NULL) {
-		while (!TAILQ_EMPTY(&tf->srcs))
-			src_close(TAILQ_FIRST(&tf->srcs));
-		TAILQ_REMOVE(&t->files, tf, entry);
-		free(tf->path);
-		free(tf->dir);
-		free(tf->base);
-		free(tf);
-	}
+	while ((tf = TAILQ_FIRST(&t->files)) != NULL)
+		tfile_free(tf);
 	loop_timer_free(t->rtimer);
 	loop_timer_free(t->ktimer);
 	loop_timer_free(t->ctimer);

@@ -18,6 +18,13 @@
 
 struct state_rec;
 
+/* A rotated sibling of a name (name.N, name-DATE), not compressed. */
+struct cand {
+	char		*path;
+	struct stat	 st;
+	bool		 used;
+};
+
 /* One open file: the one at the name, or one rotated away (draining). */
 struct src {
 	TAILQ_ENTRY(src) entry;
@@ -39,8 +46,8 @@ struct src {
 	bool		 draining;
 	bool		 deleted;	/* st_nlink == 0 */
 	bool		 copy;		/* copytruncate's copy */
+	long		 remote;	/* remote filesystem type, 0: local */
 	bool		 at_eof;
-	bool		 remote;
 	bool		 read_err_logged;
 };
 TAILQ_HEAD(srcq, src);
@@ -63,6 +70,10 @@ struct tfile {
 	bool		 missing_logged;
 	bool		 alias_logged;
 	bool		 remote_logged;
+	bool		 nobtime_logged;
+	uint64_t	 looked_ns;	/* realtime of the last look at the
+					   name, 0 before the first */
+	struct timespec	 dir_mtime;	/* the directory's at that look */
 	/* The first open failed (EMFILE, EACCES): the file as it was then,
 	   so that a later open starts where it ended, losing nothing. */
 	bool		 start_pending;
@@ -100,9 +111,16 @@ void		 src_watch(struct src *);
 void		 src_close(struct src *);
 bool		 src_update_fp(struct src *, const struct stat *);
 bool		 src_read(struct src *, size_t);
+void		 src_deliver(struct src *, char *, size_t, unsigned);
 void		 tfile_set_cur_draining(struct tfile *, const char *);
 void		 tfile_sync(struct tfile *);
 void		 tail_fill_state(struct tfile *, struct state_rec **, size_t *);
 void		 tail_restore(struct tfile *);
+size_t		 tail_list_siblings(struct tfile *, struct cand **);
+void		 tail_free_siblings(struct cand *, size_t);
+struct src	*tail_find_open(struct tail *, uint64_t, uint64_t,
+		    struct tfile **);
+uint64_t	 tail_realtime_ns(void);
+void		 tfile_scan_unseen(struct tfile *, const struct stat *);
 
 #endif

@@ -19,12 +19,6 @@
 #include "state.h"
 #include "tail_int.h"
 
-struct cand {
-	char		*path;
-	struct stat	 st;
-	bool		 used;
-};
-
 static bool
 sibling_name(const char *name, const char *base)
 {
@@ -34,8 +28,8 @@ sibling_name(const char *name, const char *base)
 	    (name[bl] == '.' || name[bl] == '-') && name[bl + 1] != '\0';
 }
 
-static size_t
-list_siblings(struct tfile *tf, struct cand **out)
+size_t
+tail_list_siblings(struct tfile *tf, struct cand **out)
 {
 	struct cand *c = NULL;
 	struct dirent *de;
@@ -69,6 +63,16 @@ list_siblings(struct tfile *tf, struct cand **out)
 	closedir(d);
 	*out = c;
 	return n;
+}
+
+void
+tail_free_siblings(struct cand *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(c[i].path);
+	free(c);
 }
 
 /* Does the open file match the record's fingerprint and hold its offset? */
@@ -171,7 +175,7 @@ tail_restore(struct tfile *tf)
 	tf->seen = true;
 	saved_at = state_saved_at(t->p.state);
 	have_name = stat(tf->path, &nst) == 0 && S_ISREG(nst.st_mode);
-	nc = list_siblings(tf, &c);
+	nc = tail_list_siblings(tf, &c);
 	for (i = 0; i < n; i++) {
 		const struct state_rec *r = &copy[i];
 
@@ -243,8 +247,6 @@ tail_restore(struct tfile *tf)
 		TAILQ_INSERT_TAIL(&tf->srcs, cur, entry);
 		tf->cur = cur;
 	}
-	for (j = 0; j < nc; j++)
-		free(c[j].path);
-	free(c);
+	tail_free_siblings(c, nc);
 	free(copy);
 }

@@ -6,56 +6,7 @@
 # exits promptly and leaves no process behind, a failing child is logged
 # with its status. Waits on events with generous deadlines; no fixed sleep
 # is a pass condition. Exit 0 pass, 1 fail.
-set -u
-BIN=$(readlink -f "${1:?usage: t_async_follow.sh path/to/watchfor}")
-ROOT=$(mktemp -d)
-PID=
-FAILED=0
-cleanup() {
-	[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
-	[ "$FAILED" = 0 ] && rm -rf "$ROOT"
-}
-trap cleanup EXIT
-
-# wait_for CMD [SECONDS]: true once CMD succeeds, polling every 50 ms.
-wait_for() {
-	local i
-	for i in $(seq $((${2:-20} * 20))); do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-fail() {
-	echo "FAIL [$CASE]: $*"
-	echo "--- stdout"; cat -A "$T/out" | tail -20
-	echo "--- stderr"; tail -20 "$T/err"
-	echo "(kept in $T)"
-	FAILED=1
-	exit 1
-}
-new_case() {
-	CASE=$1
-	T=$ROOT/$CASE
-	mkdir -p "$T" && cd "$T" || exit 1
-	: > out; : > err; : > log
-}
-# start ARGS...: runs watchfor in the background, waits for its banner.
-start() {
-	"$BIN" "$@" >> out 2>> err &
-	PID=$!
-	wait_for "grep -q '^\*\*\* watchfor version' out" || fail "no banner"
-}
-# stop: TERM; sets RC and SECS (how long the exit took).
-stop() {
-	local t0=$SECONDS
-	kill -TERM "$PID"
-	wait "$PID"
-	RC=$?
-	SECS=$((SECONDS - t0))
-	PID=
-}
-has() { grep -qxF -- "$1" out; }
+. "$(dirname "$0")/lib.sh"
 now_ms() { date +%s%3N; }
 # gone PID: the process no longer exists (or is a zombie of someone else).
 gone() {
@@ -68,7 +19,7 @@ gone() {
 child_pid() { pgrep -P "$PID" -x "$1" | head -1; }
 zombies() { ps -o stat= --ppid "$PID" | grep -c '^Z'; }
 
-new_case slow_exec_does_not_block
+new_case slow_exec_does_not_block log
 cat > c <<'EOF'
 watchfor /^slow/
 	exec sleep 30
@@ -87,7 +38,7 @@ dt=$(($(now_ms) - t0))
 [ "$dt" -lt 10000 ] || fail "echo took $dt ms"
 echo "  next line echoed ${dt} ms after it was written, sleep 30 running"
 
-new_case term_with_running_child
+new_case term_with_running_child log
 # (the same process: TERM while sleep 30 runs)
 T=$ROOT/slow_exec_does_not_block
 cd "$T" || exit 1
@@ -99,7 +50,7 @@ wait_for "gone $sleeper" 5 || fail "sleep $sleeper left behind"
 grep -q 'exec "sleep 30": still running at stop: SIGTERM to its process group' err ||
     fail "running child at stop not logged"
 
-new_case slow_mail_and_write_do_not_block
+new_case slow_mail_and_write_do_not_block log
 cat > slow <<'EOF'
 #!/bin/sh
 cat > "in.$$"
@@ -134,7 +85,7 @@ grep -q 'outbox: 1 messages not delivered yet are kept' err ||
     fail "mailer at stop not logged"
 grep -q 'No child processes' err && fail "a child reaped twice"
 
-new_case exec_timeout
+new_case exec_timeout log
 cat > stubborn <<'EOF'
 #!/bin/sh
 trap '' TERM
@@ -189,7 +140,7 @@ wait_for 'has after' 10 || fail "line after the failures"
 stop
 [ "$RC" = 0 ] || fail "exit status $RC"
 
-new_case many_children
+new_case many_children log
 # each command counts the commands running with it
 cat > conc <<'EOF'
 #!/bin/sh
@@ -224,7 +175,7 @@ stop
 [ "$RC" = 0 ] || fail "exit status $RC"
 echo "  200 commands ran, at most $max at once"
 
-new_case kept_pipe
+new_case kept_pipe log
 cat > c <<'EOF'
 watchfor /^p (\w+)/
 	pipe cat,keep_open=1,message=$1
@@ -238,7 +189,7 @@ stop
 [ "$SECS" -le 15 ] || fail "TERM took $SECS s (children sleep 30 s)"
 grep -q "onetwothree" out || fail "kept pipe got $(tail -1 out)"
 
-new_case check_directives
+new_case check_directives log
 printf '#%% exec-timeout 0\n#%% max-children x\nwatchfor /a/\n\techo\n' > c
 "$BIN" --check -c c > out 2> err && fail "--check accepted bad values"
 grep -q 'c:1:.*exec-timeout: "0" is not a whole number from 1 to 86400' err ||

@@ -2,55 +2,7 @@
 # The watchfor binary in follow mode: files, rotation, HUP reload (rules
 # replaced, a bad config kept out), TERM, quit, standard input, no input,
 # restart with a state directory. Waits on events, never on fixed sleeps.
-set -u
-BIN=$(readlink -f "${1:?usage: t_daemon.sh path/to/watchfor}")
-ROOT=$(mktemp -d)
-PID=
-FAILED=0
-cleanup() {
-	[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
-	[ "$FAILED" = 0 ] && rm -rf "$ROOT"
-}
-trap cleanup EXIT
-
-# wait_for CMD: true once CMD succeeds, polling every 50 ms for 20 s.
-wait_for() {
-	local i
-	for i in $(seq 400); do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-fail() {
-	echo "FAIL [$CASE]: $*"
-	echo "--- stdout"; cat -A "$T/out" | tail -40
-	echo "--- stderr"; tail -20 "$T/err"
-	echo "(kept in $T)"
-	FAILED=1
-	exit 1
-}
-new_case() {
-	CASE=$1
-	T=$ROOT/$CASE
-	mkdir -p "$T" && cd "$T" || exit 1
-	: > out; : > err
-}
-# start ARGS...: runs watchfor in the background, waits for its banner.
-start() {
-	"$BIN" "$@" >> out 2>> err &
-	PID=$!
-	wait_for "grep -c '^\*\*\* watchfor version' out | grep -qx ${BANNERS:-1}" ||
-	    fail "no banner"
-}
-stop() {
-	kill -TERM "$PID"
-	wait "$PID"
-	RC=$?
-	PID=
-}
-has() { grep -qxF -- "$1" out; }
-count() { grep -cxF -- "$1" out; }
+. "$(dirname "$0")/lib.sh"
 
 
 new_case follow_rotate

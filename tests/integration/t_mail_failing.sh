@@ -50,7 +50,7 @@ wait_for '[ "$(delivered "alert fb")" = 1 ]' || fail "not delivered"
 stop
 
 # --check
-for bad in 'mail-transport smtp' 'mail-transport pigeon' 'mail-max-age soon' \
+for bad in 'smtp-port 0' 'mail-transport pigeon' 'mail-max-age soon' \
     'mail-fallback-after 0'; do
 	conf "#% $bad"
 	"$BIN" --check -c conf > chk.out 2>&1 && fail "--check accepted $bad"

@@ -706,6 +706,42 @@ test_restart_delay(void **state)
 	free(oldtz);
 }
 
+/* The "Will restart at" line: Perl's ctime, day padded with a space. */
+static void
+test_restart_notice(void **state)
+{
+	static const struct {
+		const char	*tz;
+		time_t		 when;
+		const char	*text;
+	} cases[] = {
+		{ "UTC", 1795478460,
+		    "Will restart at Tue Nov 24 00:01:00 2026\n" },
+		{ "UTC", 1796169600,
+		    "Will restart at Wed Dec  2 00:00:00 2026\n" },
+		{ PARIS, 1796169600,
+		    "Will restart at Wed Dec  2 01:00:00 2026\n" },
+	};
+	char *oldtz, *text;
+	size_t i;
+
+	(void)state;
+	oldtz = getenv("TZ") != NULL ? xstrdup(getenv("TZ")) : NULL;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setenv("TZ", cases[i].tz, 1);
+		tzset();
+		text = opts_restart_notice(cases[i].when);
+		assert_string_equal(text, cases[i].text);
+		free(text);
+	}
+	if (oldtz != NULL)
+		setenv("TZ", oldtz, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(oldtz);
+}
+
 int
 main(void)
 {
@@ -716,6 +752,7 @@ main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_restart_delay),
+		cmocka_unit_test(test_restart_notice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

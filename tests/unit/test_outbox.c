@@ -111,7 +111,7 @@ test_directives(void **state)
 		{ "mail-fallback-after", "1h", true },
 		{ "mail-fallback-after", "1y", false },
 		{ "mail-transport", "sendmail", true },
-		{ "mail-transport", "smtp", false },
+		{ "mail-transport", "smtp", true },
 		{ "mail-transport", "pigeon", false },
 		{ "mail-fallback", "logger -p mail.crit watchfor", true },
 		{ "input", "/var/log/syslog", true },

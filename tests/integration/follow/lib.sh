@@ -9,6 +9,7 @@ ROOT=$(mktemp -d)
 TTPID=
 FAILED=0
 TTARGS=()
+TTWRAP=()	# a command line prefix (unshare, setpriv...), exec'ing tailtest
 
 cleanup() {
 	[ -n "$TTPID" ] && kill -KILL "$TTPID" 2>/dev/null
@@ -38,8 +39,8 @@ wait_for() {
 
 fail() {
 	echo "FAIL [$CASE/$MODE]: $*"
-	echo "--- expected"; cat "$T/expect"
-	echo "--- got"; cat -A "$T/out" | head -300
+	echo "--- expected"; head -100 "$T/expect" | cut -c -100
+	echo "--- got"; cat -A "$T/out" | head -100 | cut -c -100
 	echo "--- stderr"; tail -30 "$T/err"
 	echo "(kept in $T)"
 	FAILED=1
@@ -60,8 +61,8 @@ start() {
 	[ "$MODE" = poll ] && extra=(-p -P 100)
 	[ -n "${FOLLOW_VERBOSE:-}" ] && extra+=(-v)
 	rm -f ready
-	"$TT" "${extra[@]}" -q 1000 -r ready ${TTARGS[@]+"${TTARGS[@]}"} \
-	    "$@" >> out 2>> err &
+	${TTWRAP[@]+"${TTWRAP[@]}"} "$TT" ${extra[@]+"${extra[@]}"} -q 1000 \
+	    -r "$T/ready" ${TTARGS[@]+"${TTARGS[@]}"} "$@" >> out 2>> err &
 	TTPID=$!
 	wait_for 'test -e ready' || fail "tailtest not ready"
 }
@@ -114,4 +115,49 @@ run_both() {
 		[ -n "$TTPID" ] && stop
 		echo "ok $CASE $MODE"
 	done
+}
+
+# fastw FILE FROM TO TAG [PAD]: like seqw, as fast as possible (python,
+# one write(2) per line "TAG-i PAD"); ROTATE_AT=K renames FILE to FILE.1
+# after line K and goes on in a new FILE (S17's writer).
+fastw() {
+	python3 - "$@" <<'PY' || fail "writer failed"
+import os, sys
+path, lo, hi, tag = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+pad = (" " + "x" * int(sys.argv[5])) if len(sys.argv) > 5 else ""
+rot = int(os.environ.get("ROTATE_AT", "0"))
+flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+fd = os.open(path, flags, 0o644)
+with open("expect", "a") as exp:
+    for i in range(lo, hi + 1):
+        line = "%s-%d%s\n" % (tag, i, pad)
+        os.write(fd, line.encode())
+        exp.write(line)
+        if i == rot:
+            os.close(fd)
+            os.rename(path, path + ".1")
+            fd = os.open(path, flags, 0o644)
+os.close(fd)
+PY
+}
+
+# check_long SECONDS: check with a longer deadline (big volumes).
+check_long() {
+	local i
+	for ((i = 0; i < $1 * 20; i++)); do
+		[ "$(nlines out)" -ge "$(nlines expect)" ] && break
+		sleep 0.05
+	done
+	sleep 0.2
+	cmp -s expect out || fail "output differs ($(nlines out) of $(nlines expect) lines)"
+}
+
+# no_deleted_fds: true once the follower holds no unlinked file (5 s).
+no_deleted_fds() {
+	local i
+	for i in $(seq 100); do
+		ls -l /proc/$TTPID/fd 2>/dev/null | grep -q "(deleted)" || return 0
+		sleep 0.05
+	done
+	return 1
 }
