@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * The x*alloc family ends the program when memory runs out, so callers need
@@ -47,5 +48,19 @@ int	 util_write_all(int fd, const void *p, size_t n);
 
 /* Returns the part of `path` after its last '/', borrowed from `path`. */
 const char *util_basename(const char *path);
+
+/*
+ * FNV-1a, 64 bits, of `n` bytes, continuing from `h` (UTIL_FNV_INIT for
+ * a fresh hash): checksums of state files, rule and key hashes.
+ */
+#define UTIL_FNV_INIT	0xcbf29ce484222325ULL
+uint64_t util_fnv1a(uint64_t h, const void *p, size_t n);
+
+/*
+ * The length of the valid UTF-8 sequence (RFC 3629: no overlongs, no
+ * surrogates, nothing past U+10FFFF) at `s`, which has `len` > 0 bytes:
+ * 1 to 4, or 0 when it is not valid.
+ */
+size_t	 util_utf8_len(const unsigned char *s, size_t len);
 
 #endif

@@ -468,12 +468,11 @@ prepare_digest(const struct rule *r, struct rule_rt *rr, struct diag *d)
 static void
 hash_str(uint64_t *h, const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		*h ^= (unsigned char)*s;
-		*h *= 1099511628211ULL;
-	}
-	*h ^= 0xff;		/* a separator no text holds */
-	*h *= 1099511628211ULL;
+	static const unsigned char sep = 0xff;	/* a byte no text holds */
+
+	if (s != NULL)
+		*h = util_fnv1a(*h, s, strlen(s));
+	*h = util_fnv1a(*h, &sep, 1);
 }
 
 /*
@@ -483,7 +482,7 @@ hash_str(uint64_t *h, const char *s)
 static uint64_t
 rule_hash(const struct rule *r)
 {
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = UTIL_FNV_INIT;
 	size_t j;
 
 	hash_str(&h, config_rule_keyword(r->kind));

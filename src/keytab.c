@@ -39,20 +39,6 @@ struct keytab {
 	void			*drop_arg;
 };
 
-/* FNV-1a, 64 bits. */
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 struct keytab *
 keytab_new(size_t recsize, size_t max_keys)
 {
@@ -151,7 +137,7 @@ void *
 keytab_get(struct keytab *t, const char *key, size_t len, bool *created)
 {
 	struct entry **pp, *e;
-	uint64_t h = hash_bytes(key, len);
+	uint64_t h = util_fnv1a(UTIL_FNV_INIT, key, len);
 
 	pp = slot(t, key, len, h);
 	if ((e = *pp) != NULL) {
@@ -190,7 +176,7 @@ keytab_find(struct keytab *t, const char *key, size_t len)
 {
 	struct entry *e;
 
-	e = *slot(t, key, len, hash_bytes(key, len));
+	e = *slot(t, key, len, util_fnv1a(UTIL_FNV_INIT, key, len));
 	return e != NULL ? e->rec : NULL;
 }
 

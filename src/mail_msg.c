@@ -19,42 +19,6 @@
 #include "mail_msg.h"
 #include "util.h"
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629), 0 if invalid. */
-static size_t
-utf8_seq(const unsigned char *s, size_t len)
-{
-	unsigned char c = s[0];
-	size_t n, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (len < n)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 /*
  * Appends `s` with invalid UTF-8 and NUL as U+FFFD; for a header value
  * also without control characters (TAB becomes a space).
@@ -78,7 +42,7 @@ clean_text(const char *s, size_t len, bool header, struct buf *out)
 			i++;
 			continue;
 		}
-		if ((n = utf8_seq(u + i, len - i)) == 0) {
+		if ((n = util_utf8_len(u + i, len - i)) == 0) {
 			buf_add(out, "\xef\xbf\xbd", 3);
 			i++;
 			continue;
@@ -145,7 +109,7 @@ encode_words(const char *s, size_t len, struct buf *out)
 	while (i < len) {
 		n = 0;
 		while (i + n < len) {
-			k = utf8_seq(u + i + n, len - i - n);
+			k = util_utf8_len(u + i + n, len - i - n);
 			if (k == 0)
 				k = 1;	/* cannot happen: text is clean */
 			if (n + k > EW_CHUNK && n > 0)

@@ -78,18 +78,6 @@ spool_env_copy(struct spool_env *dst, const struct spool_env *src)
 	}
 }
 
-static uint64_t
-fnv(uint64_t h, const char *p, size_t n)
-{
-	while (n-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-#define FNV_INIT	0xcbf29ce484222325ULL
-
 /* Appends "key value\n" with the value escaped. */
 static void
 put_line(struct buf *b, const char *key, const char *v)
@@ -140,7 +128,8 @@ spool_encode(const struct spool_env *e, const char *msg, size_t len,
 	if (e->error != NULL)
 		put_line(out, "error", e->error);
 	buf_addf(out, "length %zu\n", len);
-	h = fnv(fnv(FNV_INIT, out->data + start, out->len - start), msg, len);
+	h = util_fnv1a(util_fnv1a(UTIL_FNV_INIT, out->data + start,
+	    out->len - start), msg, len);
 	buf_addf(out, "sum %016" PRIx64 "\n\n", h);
 	buf_add(out, msg, len);
 }
@@ -359,7 +348,8 @@ spool_decode(const char *data, size_t len, struct spool_env *e, size_t *off,
 		*why = "length does not match (truncated?)";
 		goto bad;
 	}
-	h = fnv(fnv(FNV_INIT, data, (size_t)(sumline - data)), data + *off,
+	h = util_fnv1a(util_fnv1a(UTIL_FNV_INIT, data,
+	    (size_t)(sumline - data)), data + *off,
 	    len - *off);
 	if (h != sum)
 		goto badsum;

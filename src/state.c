@@ -50,18 +50,6 @@ struct state {
 	uint64_t	 nfailed;	/* failed saves since the last good one */
 };
 
-static uint64_t
-fnv(const char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static struct entry *
 entry_find(const struct state *sp, const char *path)
 {
@@ -175,7 +163,7 @@ parse(struct state *sp, char *data, size_t len)
 		return "truncated";
 	sumline++;
 	if (sscanf(sumline, "sum %" SCNx64, &sum) != 1 ||
-	    fnv(data, (size_t)(sumline - data)) != sum)
+	    util_fnv1a(UTIL_FNV_INIT, data, (size_t)(sumline - data)) != sum)
 		return "checksum mismatch";
 	sumline[-1] = '\0';
 	for (line = data + sizeof(STATE_MAGIC) - 1; line < end && *line;
@@ -409,7 +397,8 @@ state_save(struct state *sp)
 			buf_addc(&b, '\n');
 		}
 	}
-	buf_addf(&b, "sum %016llx\n", (unsigned long long)fnv(b.data, b.len));
+	buf_addf(&b, "sum %016llx\n",
+	    (unsigned long long)util_fnv1a(UTIL_FNV_INIT, b.data, b.len));
 	tmp = xasprintf("%s/.%s.XXXXXX", sp->dir, util_basename(sp->path));
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		save_failed(sp, "state", tmp);

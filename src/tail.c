@@ -46,18 +46,6 @@ static void	tail_reschedule(struct tail *);
 
 /* ---- helpers ---- */
 
-uint64_t
-tail_hash(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-
-	while (n-- > 0) {
-		h ^= *s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* Hash of the first `len` bytes of fd; -1 if the file is shorter. */
 int
 tail_head_hash(int fd, uint32_t len, uint64_t *h)
@@ -70,7 +58,7 @@ tail_head_hash(int fd, uint32_t len, uint64_t *h)
 	n = pread(fd, b, len, 0);
 	if (n != (ssize_t)len)
 		return -1;
-	*h = tail_hash(TAIL_FNV_INIT, b, len);
+	*h = util_fnv1a(UTIL_FNV_INIT, b, len);
 	return 0;
 }
 
@@ -257,10 +245,10 @@ src_update_fp(struct src *s, const struct stat *st)
 	n = pread(s->fd, b, want, 0);
 	if (n < (ssize_t)s->fplen)
 		return false;
-	if (s->fplen > 0 && tail_hash(TAIL_FNV_INIT, b, s->fplen) != s->fp)
+	if (s->fplen > 0 && util_fnv1a(UTIL_FNV_INIT, b, s->fplen) != s->fp)
 		return false;
 	s->fplen = (uint32_t)n;
-	s->fp = tail_hash(TAIL_FNV_INIT, b, (size_t)n);
+	s->fp = util_fnv1a(UTIL_FNV_INIT, b, (size_t)n);
 	return true;
 }
 

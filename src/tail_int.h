@@ -14,8 +14,6 @@
 #include "tail.h"
 #include "util.h"
 
-#define TAIL_FNV_INIT	0xcbf29ce484222325ULL
-
 struct state_rec;
 
 /* A rotated sibling of a name (name.N, name-DATE), not compressed. */
@@ -103,7 +101,6 @@ struct tail {
 	struct tail_stats st;
 };
 
-uint64_t	 tail_hash(uint64_t, const void *, size_t);
 int		 tail_head_hash(int, uint32_t, uint64_t *);
 bool		 tail_is_compressed(int, const char *);
 struct src	*src_open(struct tfile *, const char *, uint64_t, bool);

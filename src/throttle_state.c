@@ -18,19 +18,6 @@
 
 #define TSTATE_MAX_FILE	(256u << 20)	/* bytes read at most */
 
-static uint64_t
-fnv(const char *p, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* The directory part of `path` ("." when none), heap. */
 static char *
 dir_of(const char *path)
@@ -54,7 +41,8 @@ throttle_state_write(const char *path, const char *magic, const char *data,
 
 	buf_addf(&b, "%s\n", magic);
 	buf_add(&b, data, len);
-	buf_addf(&b, "sum %016llx\n", (unsigned long long)fnv(b.data, b.len));
+	buf_addf(&b, "sum %016llx\n",
+	    (unsigned long long)util_fnv1a(UTIL_FNV_INIT, b.data, b.len));
 	dir = dir_of(path);
 	tmp = xasprintf("%s/.%s.XXXXXX", dir, util_basename(path));
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
@@ -135,7 +123,7 @@ throttle_state_read(const char *path, const char *magic, struct buf *out)
 	memcpy(tail, b.data + body, 21);
 	tail[21] = '\0';
 	if (sscanf(tail, "sum %16llx\n", &sum) != 1 || tail[20] != '\n' ||
-	    sum != (unsigned long long)fnv(b.data, body))
+	    sum != (unsigned long long)util_fnv1a(UTIL_FNV_INIT, b.data, body))
 		goto bad;
 	buf_add(out, b.data + mlen + 1, body - mlen - 1);
 	buf_free(&b);

@@ -12,39 +12,6 @@
 
 #define REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t len)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;	/* no surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (len < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 static void
 json_ascii(unsigned char c, struct buf *out)
 {
@@ -92,7 +59,7 @@ webhook_json_string(const char *s, size_t len, struct buf *out)
 		if (u[i] < 0x80) {
 			json_ascii(u[i], out);
 			i++;
-		} else if ((n = utf8_len(u + i, len - i)) == 0) {
+		} else if ((n = util_utf8_len(u + i, len - i)) == 0) {
 			buf_adds(out, REPLACEMENT);
 			i++;
 		} else {

@@ -37,18 +37,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static uint64_t
-fnv(const char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static int
 hexval(int c)
 {
@@ -166,7 +154,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (b.len > 0 && b.data[b.len - 1] != '\n')
 			buf_addc(&b, '\n');
 		buf_addf(&b, "sum %016llx\n",
-		    (unsigned long long)fnv(b.data, b.len));
+		    (unsigned long long)util_fnv1a(UTIL_FNV_INIT, b.data,
+		    b.len));
 	}
 	(void)state_free(state_open(dir, "state"));	/* makes dir */
 	path = xasprintf("%s/state", dir);

@@ -5,6 +5,7 @@
 #
 #	. "$(dirname "$0")/lib.sh"
 #	new_case NAME; start ARGS...; ...; stop
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/wait.sh"
 set -u
 BIN=$(readlink -f "${1:?usage: $(basename "$0") path/to/watchfor}")
 ROOT=$(mktemp -d)
@@ -17,17 +18,6 @@ cleanup() {
 	[ "$FAILED" = 0 ] && rm -rf "$ROOT"
 }
 trap cleanup EXIT
-
-# wait_for CMD [SECONDS]: true once CMD succeeds, polling every 50 ms for
-# SECONDS (20 by default).
-wait_for() {
-	local i
-	for i in $(seq $((${2:-20} * 20))); do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 
 # fail MESSAGE: shows the case's output and keeps its directory.
 fail() {

@@ -6,6 +6,7 @@
 # only, repeat= reminds, a HUP restarts the clocks, one-pass mode runs
 # no silent rule, --check explains and validates. Absence is checked
 # against a later event (a slower sentinel rule), not a fixed sleep.
+. "$(dirname "$0")/wait.sh"
 set -u
 BIN=$(readlink -f "${1:?usage: t_silent.sh path/to/watchfor}")
 ROOT=$(mktemp -d)
@@ -17,14 +18,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() {		# CMD [SECONDS]: polls every 50 ms
-	local i
-	for i in $(seq $((${2:-20} * 20))); do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 fail() {
 	echo "FAIL [$CASE]: $*"
 	echo "--- stdout"; tail -20 "$T/out"

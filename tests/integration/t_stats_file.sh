@@ -4,6 +4,7 @@
 # a small parser) at start, every interval, on USR1, after a HUP and at
 # a clean stop; the file is replaced atomically (a reader never sees it
 # empty or partial), mode 0644, no temporary file left. Waits on events.
+. "$(dirname "$0")/wait.sh"
 set -u
 BIN=$(readlink -f "${1:?usage: t_stats_file.sh path/to/watchfor}")
 command -v python3 > /dev/null || { echo "SKIP: no python3"; exit 77; }
@@ -17,14 +18,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() {		# CMD [SECONDS]: polls every 50 ms
-	local i
-	for i in $(seq $((${2:-20} * 20))); do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 fail() {
 	echo "FAIL [$CASE]: $*"
 	echo "--- stderr"; tail -20 "$T/err"

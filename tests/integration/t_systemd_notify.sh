@@ -10,6 +10,7 @@
 # another process), and children not inheriting the variables.
 # Never touches the machine's systemd. Waits on events, not fixed sleeps,
 # except to count watchdog pings over a measured interval.
+. "$(dirname "$0")/wait.sh"
 set -u
 BIN=$(readlink -f "${1:?usage: t_systemd_notify.sh path/to/watchfor}")
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
@@ -111,15 +112,6 @@ with open(msgs, "a") as f:
         f.flush()
 EOF
 
-# wait_for CMD: true once CMD succeeds, polling every 50 ms for 20 s.
-wait_for() {
-	local i
-	for i in $(seq 400); do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 fail() {
 	echo "FAIL [$CASE]: $*"
 	echo "--- datagrams"; tail -40 "$T/msgs"

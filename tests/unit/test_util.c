@@ -50,6 +50,57 @@ test_basename(void **state)
 	assert_string_equal(util_basename("watchfor"), "watchfor");
 }
 
+/* Published FNV-1a 64 test vectors; chaining equals one pass. */
+static void
+test_fnv1a(void **state)
+{
+	(void)state;
+	assert_true(util_fnv1a(UTIL_FNV_INIT, "", 0) == 0xcbf29ce484222325ULL);
+	assert_true(util_fnv1a(UTIL_FNV_INIT, "a", 1) == 0xaf63dc4c8601ec8cULL);
+	assert_true(util_fnv1a(UTIL_FNV_INIT, "foobar", 6) ==
+	    0x85944171f73967e8ULL);
+	assert_true(util_fnv1a(util_fnv1a(UTIL_FNV_INIT, "foo", 3), "bar", 3) ==
+	    util_fnv1a(UTIL_FNV_INIT, "foobar", 6));
+}
+
+static void
+test_utf8_len(void **state)
+{
+	static const struct {
+		const char	*s;
+		size_t		 want;
+	} t[] = {
+		{ "a", 1 },
+		{ "\x7f", 1 },
+		{ "\xc3\xa9", 2 },		/* e acute */
+		{ "\xc0\x80", 0 },		/* overlong NUL */
+		{ "\xc1\xbf", 0 },		/* overlong */
+		{ "\xc3", 0 },			/* cut short */
+		{ "\xc3\x28", 0 },		/* bad continuation */
+		{ "\xe2\x82\xac", 3 },		/* euro sign */
+		{ "\xe0\x80\x80", 0 },		/* overlong */
+		{ "\xed\xa0\x80", 0 },		/* surrogate */
+		{ "\xef\xbf\xbd", 3 },		/* U+FFFD */
+		{ "\xf0\x9f\x98\x80", 4 },	/* emoji */
+		{ "\xf0\x80\x80\x80", 0 },	/* overlong */
+		{ "\xf4\x8f\xbf\xbf", 4 },	/* U+10FFFF */
+		{ "\xf4\x90\x80\x80", 0 },	/* past U+10FFFF */
+		{ "\xf5\x80\x80\x80", 0 },
+		{ "\x80", 0 },			/* lone continuation */
+		{ "\xff", 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		size_t got = util_utf8_len((const unsigned char *)t[i].s,
+		    strlen(t[i].s));
+
+		if (got != t[i].want)
+			fail_msg("case %zu: %zu, want %zu", i, got, t[i].want);
+	}
+}
+
 int
 main(void)
 {
@@ -57,6 +108,8 @@ main(void)
 		cmocka_unit_test(test_buf_grows),
 		cmocka_unit_test(test_buf_reserve_terminates),
 		cmocka_unit_test(test_basename),
+		cmocka_unit_test(test_fnv1a),
+		cmocka_unit_test(test_utf8_len),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 # Shared helpers for tests/integration/t_follow_*.sh. Sourced with the path
 # of the watchfor binary as $1: the build directory next to it holds
 # libwatchfor_core.a, from which the tailtest driver is built here.
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../wait.sh"
 set -u
 BIN=${1:?usage: t_follow_X.sh path/to/watchfor}
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -26,16 +27,6 @@ nm "$BUILD/libwatchfor_core.a" 2>/dev/null | grep -q __asan_ &&
 cc $SANFLAGS -I"$SRC/include" "$SRC/tests/integration/follow/tailtest.c" \
     "$BUILD/libwatchfor_core.a" $(pkg-config --libs libpcre2-8) -o "$TT" ||
     { echo "cannot build tailtest"; exit 1; }
-
-# wait_for CMD: true once CMD succeeds, polling every 50 ms for up to 20 s.
-wait_for() {
-	local i
-	for i in $(seq 400); do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 
 fail() {
 	echo "FAIL [$CASE/$MODE]: $*"

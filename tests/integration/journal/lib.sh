@@ -3,6 +3,7 @@
 # journald, by systemd-journal-remote from an export stream. Sourced with
 # the path of the binary as $1. Exits 77 (skip) when systemd-journal-remote
 # is missing and cannot be installed, or cannot run here.
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../wait.sh"
 set -u
 BIN=$(readlink -f "${1:?usage: t_journal_X.sh path/to/watchfor}")
 JR=/lib/systemd/systemd-journal-remote
@@ -35,16 +36,6 @@ fi
     [ -e /lib/x86_64-linux-gnu/libsystemd.so.0 ] ||
     ldconfig -p 2>/dev/null | grep -q 'libsystemd\.so\.0 ' ||
     skip "libsystemd.so.0 is not installed"
-
-# wait_for CMD [SECONDS]: true once CMD succeeds (polls every 50 ms).
-wait_for() {
-	local end=$((SECONDS + ${2:-20}))
-	while [ $SECONDS -lt $end ]; do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	eval "$1"
-}
 
 fail() {
 	echo "FAIL: $*"

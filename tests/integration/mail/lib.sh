@@ -2,6 +2,7 @@
 # follow mode with a fake mailer. Sourced with the path of the binary as
 # $1. Pass conditions wait for files or lines with generous deadlines;
 # sleeps only pace the scenario.
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../wait.sh"
 set -u
 BIN=$(readlink -f "${1:?usage: t_mail_X.sh path/to/watchfor}")
 W=$(mktemp -d "${TMPDIR:-/tmp}/t_mail.XXXXXX") || exit 1
@@ -18,16 +19,6 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$W" || exit 1
-
-# wait_for CMD [SECONDS]: true once CMD succeeds (polls every 50 ms).
-wait_for() {
-	local end=$((SECONDS + ${2:-20}))
-	while [ $SECONDS -lt $end ]; do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	eval "$1"
-}
 
 fail() {
 	echo "FAIL: $*"

@@ -3,6 +3,7 @@
 # beside the binary, or $WATCHFOR_SMTP_HELPER) and smtpd.py (aiosmtpd) on
 # 127.0.0.1 at a free port. Sourced with the path of the binary as $1.
 # Pass conditions wait for files or lines with generous deadlines.
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../wait.sh"
 set -u
 BIN=$(readlink -f "${1:?usage: t_smtp_X.sh path/to/watchfor}")
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,16 +35,6 @@ cd "$W" || exit 1
 mkdir got
 : > log
 PORT=$("$PY" "$HERE/smtpd.py" --pick-port) || exit 1
-
-# wait_for CMD [SECONDS]: true once CMD succeeds (polls every 50 ms).
-wait_for() {
-	local end=$((SECONDS + ${2:-20}))
-	while [ $SECONDS -lt $end ]; do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	eval "$1"
-}
 
 fail() {
 	echo "FAIL: $*"

@@ -2,6 +2,7 @@
 # and the real watchfor-http (built next to it) against httpd.py on
 # 127.0.0.1. Sourced with the path of the binary as $1. Pass conditions
 # wait for files with generous deadlines; sleeps only pace the scenario.
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../wait.sh"
 set -u
 BIN=$(readlink -f "${1:?usage: t_webhook_X.sh path/to/watchfor}")
 HELPER=$(dirname "$BIN")/watchfor-http
@@ -28,16 +29,6 @@ trap cleanup EXIT
 cd "$W" || exit 1
 mkdir srv
 : > log
-
-# wait_for CMD [SECONDS]: true once CMD succeeds (polls every 50 ms).
-wait_for() {
-	local end=$((SECONDS + ${2:-20}))
-	while [ $SECONDS -lt $end ]; do
-		eval "$1" && return 0
-		sleep 0.05
-	done
-	eval "$1"
-}
 
 fail() {
 	echo "FAIL: $*"
