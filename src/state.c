@@ -369,9 +369,7 @@ state_save(struct state *sp)
 {
 	struct buf b = { 0 };
 	struct timespec ts;
-	char *tmp;
 	size_t i, j;
-	int fd, dfd;
 
 	if (!sp->dirty)
 		return 0;
@@ -399,26 +397,9 @@ state_save(struct state *sp)
 	}
 	buf_addf(&b, "sum %016llx\n",
 	    (unsigned long long)util_fnv1a(UTIL_FNV_INIT, b.data, b.len));
-	tmp = xasprintf("%s/.%s.XXXXXX", sp->dir, util_basename(sp->path));
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		save_failed(sp, "state", tmp);
+	if (util_write_atomic(sp->path, b.data, b.len, 0600) == -1) {
+		save_failed(sp, "state", sp->path);
 		goto fail;
-	}
-	if (util_write_all(fd, b.data, b.len) == -1 || fsync(fd) == -1) {
-		save_failed(sp, "state", tmp);
-		close(fd);
-		unlink(tmp);
-		goto fail;
-	}
-	close(fd);
-	if (rename(tmp, sp->path) == -1) {
-		save_failed(sp, "state rename", sp->path);
-		unlink(tmp);
-		goto fail;
-	}
-	if ((dfd = open(sp->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
 	}
 	if (sp->failing != 0)
 		log_warnx("state %s saved again after %llu failed attempts",
@@ -426,11 +407,9 @@ state_save(struct state *sp)
 	sp->failing = 0;
 	sp->nfailed = 0;
 	sp->dirty = false;
-	free(tmp);
 	buf_free(&b);
 	return 0;
 fail:
-	free(tmp);
 	buf_free(&b);
 	return -1;
 }

@@ -24,9 +24,9 @@ wait_for '[ "$(count "MARK 6")" = 1 ]' || fail "lines not acted on while full"
 wait_for '[ "$(faults)" -ge 3 ]' || fail "save not retried ($(faults) attempts)"
 # (only the positions file is counted: other state files have their
 # own writers)
-enospc() { grep -c 'c\.state\..*No space left on device' err; }
+enospc() { grep -c 'c\.state.*No space left on device' err; }
 [ "$(enospc)" = 1 ] || fail "ENOSPC logged $(enospc) times (want once)"
-grep -q "^watchfor: state .*st/\.c\.state\..*, retrying until it succeeds: No space left on device" err ||
+grep -q "^watchfor: state .*st/c\.state, retrying until it succeeds: No space left on device" err ||
     fail "ENOSPC message"
 grep -qE "^f [0-9]+ [0-9]+ [0-9]+ [0-9a-f]+ $size3 " st/c.state ||
     fail "saved offset changed while the disk was full"
