@@ -6,9 +6,13 @@
 
 /*
  * A table from byte-string keys to fixed-size records, bounded: past
- * `max_keys` the least recently used key is dropped, so log text that
- * makes up millions of distinct keys cannot grow memory without limit.
+ * `max_keys` keys or KEYTAB_MAX_BYTES bytes of keys the least recently
+ * used key is dropped, so log text that makes up millions of distinct
+ * (or very long) keys cannot grow memory without limit. Dropping is
+ * logged the first time and at the 10th, 100th, ... drop.
  */
+
+#define KEYTAB_MAX_BYTES	(64u << 20)	/* sum of the key lengths */
 
 struct keytab;
 

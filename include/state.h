@@ -52,7 +52,10 @@ void		 state_forget(struct state *, const char *path);
 /*
  * Writes the state if it changed since the last save: a temp file in the
  * same directory (mkstemp, 0600), write, fsync, rename over DIR/NAME,
- * fsync DIR. Returns 0, or -1 with the cause logged (the old file stays).
+ * fsync DIR. Returns 0, or -1 with the cause logged (the old file stays
+ * and the state stays dirty, so the next call tries again); of a run of
+ * failures with one cause only the first is logged, and the save that
+ * ends the run says so.
  */
 int		 state_save(struct state *);
 /* Wall-clock time (ns since the epoch) of the save that was loaded, or 0. */

@@ -50,6 +50,16 @@ int	 util_write_all(int fd, const void *p, size_t n);
 const char *util_basename(const char *path);
 
 /*
+ * Replaces the file `path` with `len` bytes of `data`, mode `mode`, so
+ * that it exists whole, old or new, whenever the process dies: a temp
+ * file ".NAME.XXXXXX" (mkostemp) in the same directory, written, fsync'd,
+ * renamed over `path`, the directory fsync'd. Returns 0, or -1 with errno
+ * set and nothing left behind; logs nothing (the caller says what failed).
+ */
+int	 util_write_atomic(const char *path, const void *data, size_t len,
+	    unsigned mode);
+
+/*
  * FNV-1a, 64 bits, of `n` bytes, continuing from `h` (UTIL_FNV_INIT for
  * a fresh hash): checksums of state files, rule and key hashes.
  */

@@ -608,8 +608,12 @@ setup_inputs(struct follow *f)
 		return -1;
 	n = sync_files(f, f->in->cfg, false);
 	sync_commands(f, f->in->cfg, false);
-	if (n + f->ncmds + (size_t)nj > 0)
+	if (n + f->ncmds + (size_t)nj > 0) {
+		/* Where each file starts, saved now: a crash before the
+		   first timed commit must not start at the end again. */
+		(void)tail_commit(f->tail);
 		return 0;
+	}
 	if (stdin_is_pipe()) {
 		(void)fcntl(STDIN_FILENO, F_SETFL,
 		    fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);

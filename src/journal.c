@@ -266,43 +266,11 @@ load_saved(struct journal *jn)
 static int
 write_saved(const struct journal *jn, const char *text)
 {
-	char *tmp;
-	int fd, dfd;
-
-	tmp = xasprintf("%s/.%s.XXXXXX", jn->dir, util_basename(jn->path));
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		log_warn("journal cursor %s", tmp);
-		free(tmp);
+	if (util_write_atomic(jn->path, text, strlen(text), 0600) == -1) {
+		log_warn("journal cursor %s", jn->path);
 		return -1;
 	}
-	/* mkostemp creates 0600 already; say so for a strange umask */
-	(void)fchmod(fd, 0600);
-	if (util_write_all(fd, text, strlen(text)) == -1 || fsync(fd) == -1) {
-		log_warn("journal cursor %s", tmp);
-		goto fail;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		log_warn("journal cursor %s", tmp);
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, jn->path) == -1) {
-		log_warn("journal cursor rename %s", jn->path);
-		goto fail;
-	}
-	if ((dfd = open(jn->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	free(tmp);
 	return 0;
-fail:
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return -1;
 }
 
 int

@@ -10,6 +10,7 @@
 #include <sys/queue.h>
 
 #include "keytab.h"
+#include "log.h"
 #include "util.h"
 
 struct entry {
@@ -30,7 +31,9 @@ struct keytab {
 	size_t			 count;
 	size_t			 max;
 	size_t			 recsize;
+	size_t			 bytes;		/* sum of the key lengths */
 	unsigned long long	 evicted;
+	unsigned long long	 next_report;	/* evicted count to log at */
 	struct lru_head		 lru;		/* most recent first */
 	keytab_drop_cb		*drop;
 	void			*drop_arg;
@@ -44,6 +47,7 @@ keytab_new(size_t recsize, size_t max_keys)
 	t = xcalloc(1, sizeof(*t));
 	t->recsize = recsize;
 	t->max = max_keys > 0 ? max_keys : 1;
+	t->next_report = 1;
 	t->nbuckets = 64;
 	t->buckets = xcalloc(t->nbuckets, sizeof(*t->buckets));
 	TAILQ_INIT(&t->lru);
@@ -109,6 +113,7 @@ remove_entry(struct keytab *t, struct entry *victim)
 	pp = slot(t, victim->key, victim->klen, victim->hash);
 	*pp = victim->next;
 	TAILQ_REMOVE(&t->lru, victim, lru);
+	t->bytes -= victim->klen;
 	free(victim->key);
 	free(victim);
 	t->count--;
@@ -119,6 +124,13 @@ evict_one(struct keytab *t)
 {
 	remove_entry(t, TAILQ_LAST(&t->lru, lru_head));
 	t->evicted++;
+	/* the first time, then at 10, 100, ...: visible, never a flood */
+	if (t->evicted == t->next_report) {
+		log_warnx("key table full (at most %zu keys, %u MiB of keys): "
+		    "least recently used keys dropped, %llu so far", t->max,
+		    KEYTAB_MAX_BYTES >> 20, t->evicted);
+		t->next_report *= 10;
+	}
 }
 
 void *
@@ -136,8 +148,11 @@ keytab_get(struct keytab *t, const char *key, size_t len, bool *created)
 		}
 		return e->rec;
 	}
-	if (t->count >= t->max) {
-		evict_one(t);
+	if (t->count >= t->max ||
+	    (t->count > 0 && t->bytes + len > KEYTAB_MAX_BYTES)) {
+		while (t->count > 0 && (t->count >= t->max ||
+		    t->bytes + len > KEYTAB_MAX_BYTES))
+			evict_one(t);
 		pp = slot(t, key, len, h);
 	}
 	if (t->count >= t->nbuckets) {
@@ -148,6 +163,7 @@ keytab_get(struct keytab *t, const char *key, size_t len, bool *created)
 	e->hash = h;
 	e->klen = len;
 	e->key = xstrndup(key, len);
+	t->bytes += len;
 	*pp = e;
 	TAILQ_INSERT_HEAD(&t->lru, e, lru);
 	t->count++;

@@ -46,6 +46,8 @@ struct state {
 	size_t		 nents;
 	uint64_t	 saved_at;	/* of the loaded file, ns */
 	bool		 dirty;
+	int		 failing;	/* errno of the failing saves, or 0 */
+	uint64_t	 nfailed;	/* failed saves since the last good one */
 };
 
 static struct entry *
@@ -344,14 +346,30 @@ state_forget(struct state *sp, const char *path)
 	sp->dirty = true;
 }
 
+/*
+ * Reports a failed save (errno set): the first of a run of failures with
+ * the same cause is logged, the repeats only counted, so that a full disk
+ * retried every second does not flood the log.
+ */
+static void
+save_failed(struct state *sp, const char *what, const char *path)
+{
+	int e = errno;
+
+	if (sp->failing != e)
+		log_warn("%s %s, retrying until it succeeds",
+		    what, path);
+	sp->failing = e;
+	sp->nfailed++;
+	errno = e;
+}
+
 int
 state_save(struct state *sp)
 {
 	struct buf b = { 0 };
 	struct timespec ts;
-	char *tmp;
 	size_t i, j;
-	int fd, dfd;
 
 	if (!sp->dirty)
 		return 0;
@@ -379,33 +397,19 @@ state_save(struct state *sp)
 	}
 	buf_addf(&b, "sum %016llx\n",
 	    (unsigned long long)util_fnv1a(UTIL_FNV_INIT, b.data, b.len));
-	tmp = xasprintf("%s/.%s.XXXXXX", sp->dir, util_basename(sp->path));
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		log_warn("state %s", tmp);
+	if (util_write_atomic(sp->path, b.data, b.len, 0600) == -1) {
+		save_failed(sp, "state", sp->path);
 		goto fail;
 	}
-	if (util_write_all(fd, b.data, b.len) == -1 || fsync(fd) == -1) {
-		log_warn("state %s", tmp);
-		close(fd);
-		unlink(tmp);
-		goto fail;
-	}
-	close(fd);
-	if (rename(tmp, sp->path) == -1) {
-		log_warn("state rename %s", sp->path);
-		unlink(tmp);
-		goto fail;
-	}
-	if ((dfd = open(sp->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
+	if (sp->failing != 0)
+		log_warnx("state %s saved again after %llu failed attempts",
+		    sp->path, (unsigned long long)sp->nfailed);
+	sp->failing = 0;
+	sp->nfailed = 0;
 	sp->dirty = false;
-	free(tmp);
 	buf_free(&b);
 	return 0;
 fail:
-	free(tmp);
 	buf_free(&b);
 	return -1;
 }

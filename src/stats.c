@@ -255,48 +255,9 @@ stats_write(struct stats *st)
 	buf_free(&b);
 }
 
-/* The temporary name: ".NAME.XXXXXX" next to `path`. */
-static char *
-temp_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return xasprintf(".%s.XXXXXX", path);
-	return xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path,
-	    slash + 1);
-}
-
 int
 stats_write_file(const char *path, const char *data, size_t len)
 {
-	char *tmp = temp_name(path);
-	int fd, e;
-
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		e = errno;
-		free(tmp);
-		errno = e;
-		return -1;
-	}
-	if (fchmod(fd, 0644) == -1 || util_write_all(fd, data, len) == -1 ||
-	    fsync(fd) == -1)
-		goto fail;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) == -1)
-		goto fail;
-	free(tmp);
-	return 0;
-fail:
-	e = errno;
-	if (fd != -1)
-		(void)close(fd);
-	(void)unlink(tmp);
-	free(tmp);
-	errno = e;
-	return -1;
+	/* 0644: node_exporter reads it */
+	return util_write_atomic(path, data, len, 0644);
 }

@@ -370,7 +370,7 @@ tfile_open_new(struct tfile *tf, const struct stat *st)
 	struct tail *t = tf->t;
 	struct tfile *owner;
 	struct src *s, *old;
-	uint64_t h;
+	uint64_t h, off;
 
 	if ((s = tail_find_open(t, st->st_dev, st->st_ino, &owner)) != NULL) {
 		if (owner != tf) {
@@ -389,14 +389,27 @@ tfile_open_new(struct tfile *tf, const struct stat *st)
 		return;
 	}
 	tf->alias_logged = false;
-	s = src_open(tf, tf->path, 0, tf->initial);
+	off = 0;
+	if (tf->start_pending && tf->start_dev == (uint64_t)st->st_dev &&
+	    tf->start_ino == (uint64_t)st->st_ino)
+		off = tf->start_size;
+	s = src_open(tf, tf->path, off, tf->initial);
 	if (s == NULL) {
 		if (tf->last_errno != errno)
 			log_warn("cannot open %s", tf->path);
 		tf->last_errno = errno;
+		if (tf->initial) {
+			/* Lines written until it opens are new: keep them. */
+			tf->start_pending = true;
+			tf->start_dev = (uint64_t)st->st_dev;
+			tf->start_ino = (uint64_t)st->st_ino;
+			tf->start_size = (uint64_t)st->st_size;
+			tf->initial = false;
+		}
 		return;
 	}
 	tf->last_errno = 0;
+	tf->start_pending = false;
 	/*
 	 * A copy of the file we are draining put at the name (cp + mv -T):
 	 * continue after what both have in common.
@@ -667,9 +680,15 @@ tail_needs_poll(struct tail *t)
 
 	if (t->ifd == -1)
 		return true;
-	TAILQ_FOREACH(tf, &t->files, entry)
+	TAILQ_FOREACH(tf, &t->files, entry) {
 		if (tf->polled)
 			return true;
+		/* There but not opened (EMFILE, EACCES): no event will
+		   say when it can be, so try again at every poll. */
+		if (tf->cur == NULL && tf->last_errno != 0 &&
+		    tf->last_errno != ENOENT && tf->last_errno != ENOTDIR)
+			return true;
+	}
 	return false;
 }
 
@@ -931,7 +950,12 @@ tail_commit(struct tail *t)
 		free(recs);
 	}
 	t->state_dirty = false;
-	return state_save(t->p.state);
+	if (state_save(t->p.state) == -1) {
+		/* disk full, say: tail_reschedule retries in commit_ms */
+		t->state_dirty = true;
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -72,6 +72,10 @@ struct tfile {
 	uint64_t	 looked_ns;	/* realtime of the last look at the
 					   name, 0 before the first */
 	struct timespec	 dir_mtime;	/* the directory's at that look */
+	/* The first open failed (EMFILE, EACCES): the file as it was then,
+	   so that a later open starts where it ended, losing nothing. */
+	bool		 start_pending;
+	uint64_t	 start_dev, start_ino, start_size;
 };
 
 struct tail {

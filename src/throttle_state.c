@@ -18,58 +18,32 @@
 
 #define TSTATE_MAX_FILE	(256u << 20)	/* bytes read at most */
 
-/* The directory part of `path` ("." when none), heap. */
-static char *
-dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
+/* errno of the failing writes, 0 while they work: one log line a run */
+static int write_failing;
+static unsigned long long write_failures;
 
 int
 throttle_state_write(const char *path, const char *magic, const char *data,
     size_t len)
 {
 	struct buf b = { 0 };
-	char *tmp, *dir;
-	int fd, dfd, rc = -1;
+	int rc;
 
 	buf_addf(&b, "%s\n", magic);
 	buf_add(&b, data, len);
 	buf_addf(&b, "sum %016llx\n",
 	    (unsigned long long)util_fnv1a(UTIL_FNV_INIT, b.data, b.len));
-	dir = dir_of(path);
-	tmp = xasprintf("%s/.%s.XXXXXX", dir, util_basename(path));
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		log_warn("state %s", tmp);
-		goto done;
+	if ((rc = util_write_atomic(path, b.data, b.len, 0600)) == -1) {
+		if (write_failing != errno)
+			log_warn("state %s, retrying until it succeeds", path);
+		write_failing = errno;
+		write_failures++;
+	} else if (write_failing != 0) {
+		log_warnx("state %s saved again after %llu failed attempts",
+		    path, write_failures);
+		write_failing = 0;
+		write_failures = 0;
 	}
-	(void)fchmod(fd, 0600);
-	if (util_write_all(fd, b.data, b.len) == -1 || fsync(fd) == -1) {
-		log_warn("state %s", tmp);
-		close(fd);
-		unlink(tmp);
-		goto done;
-	}
-	close(fd);
-	if (rename(tmp, path) == -1) {
-		log_warn("state rename %s", path);
-		unlink(tmp);
-		goto done;
-	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	rc = 0;
-done:
-	free(tmp);
-	free(dir);
 	buf_free(&b);
 	return rc;
 }

@@ -3,12 +3,14 @@
  * growable byte buffer. Nothing here knows about the rest of watchfor.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "util.h"
@@ -245,4 +247,49 @@ util_utf8_len(const unsigned char *s, size_t len)
 		if (s[i] < 0x80 || s[i] > 0xbf)
 			return 0;
 	return n;
+}
+
+int
+util_write_atomic(const char *path, const void *data, size_t len,
+    unsigned mode)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *tmp;
+	int fd, dfd, e;
+
+	if (slash == NULL)
+		dir = xstrdup(".");
+	else if (slash == path)
+		dir = xstrdup("/");
+	else
+		dir = xstrndup(path, (size_t)(slash - path));
+	tmp = xasprintf("%s/.%s.XXXXXX", dir, util_basename(path));
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1)
+		goto fail;
+	if (fchmod(fd, (mode_t)mode) == -1 ||
+	    util_write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+		e = errno;
+		(void)close(fd);
+		errno = e;
+		goto fail_unlink;
+	}
+	if (close(fd) == -1 || rename(tmp, path) == -1)
+		goto fail_unlink;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(dfd);
+		(void)close(dfd);
+	}
+	free(tmp);
+	free(dir);
+	return 0;
+fail_unlink:
+	e = errno;
+	(void)unlink(tmp);
+	errno = e;
+fail:
+	e = errno;
+	free(tmp);
+	free(dir);
+	errno = e;
+	return -1;
 }

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "keytab.h"
@@ -147,6 +148,33 @@ test_throttle_bounded(void **state)
 	throttle_free(t);
 }
 
+/* Long keys: the table is bounded by the bytes of its keys too. */
+static void
+test_keytab_bytes_bounded(void **state)
+{
+	size_t klen = 1u << 20, i;
+	struct keytab *t = keytab_new(8, 100000);
+	char *key = malloc(klen);
+	bool created;
+
+	(void)state;
+	assert_non_null(key);
+	memset(key, 'k', klen);
+	for (i = 0; i < 100; i++) {
+		snprintf(key, 16, "%015zu", i);
+		(void)keytab_get(t, key, klen, &created);
+		assert_true(created);
+	}
+	assert_int_equal(keytab_count(t), KEYTAB_MAX_BYTES / klen);
+	assert_int_equal(keytab_evicted(t), 100 - KEYTAB_MAX_BYTES / klen);
+	/* the most recent stays, the oldest went */
+	assert_non_null(keytab_find(t, key, klen));
+	snprintf(key, 16, "%015zu", (size_t)0);
+	assert_null(keytab_find(t, key, klen));
+	free(key);
+	keytab_free(t);
+}
+
 /* Runs threshold events at the given times, "A" act, "-" suppressed. */
 static void
 run_thr(enum threshold_type type, double count, double secs,
@@ -214,6 +242,7 @@ main(void)
 		cmocka_unit_test(test_throttle_forever),
 		cmocka_unit_test(test_default_key),
 		cmocka_unit_test(test_throttle_bounded),
+		cmocka_unit_test(test_keytab_bytes_bounded),
 		cmocka_unit_test(test_threshold_types),
 		cmocka_unit_test(test_threshold_keys_separate),
 	};
