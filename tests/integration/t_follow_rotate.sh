@@ -5,6 +5,12 @@
 # generations rotated away before they were ever opened.
 . "$(dirname "$0")/follow/lib.sh"
 
+# tick: paces rotations one tick of the kernel's file clock apart (it is
+# coarse: 4 ms at HZ=250). Unseen generations are ordered by birth time;
+# ones born within one tick cannot be told apart for sure (mtime, then
+# the inode number decide), and no real rotation is that fast.
+tick() { sleep 0.02; }
+
 s01() {
 	new_case s01_rename_create
 	: > log
@@ -15,6 +21,7 @@ s01() {
 		# polls or in one event batch: found by the sibling scan
 		mv log log.1.$r
 		: > log
+		tick
 	done
 	seqw log 1 30 S01-last
 	check
@@ -92,6 +99,7 @@ s_unseen_batch() {
 	for g in b c d; do
 		mv log log.1.$g
 		w log $g-1 $g-2
+		tick
 	done
 	mv log log.1.e
 	w log e-1
