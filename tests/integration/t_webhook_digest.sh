@@ -5,7 +5,9 @@
 # position is saved (and with it the held webhook and the folded count,
 # state/conf.digests) watchfor is killed; restarted with the same state
 # directory, it posts the summary saying 5, once, in the held webhook's
-# mode and with its token, and reads no line again.
+# mode and with its token, and reads no line again. Then a mail and a
+# webhook folded in one window, killed and restarted: the digest mail
+# and the summary both go out, once.
 . "$(dirname "$0")/webhook/lib.sh"
 export WATCHFOR_TEST_CAP_WINDOW_MS=4000
 
@@ -56,4 +58,40 @@ stop
 [ "$(hits)" = 3 ] || fail "$(hits) posts, want 3"
 grep -aq '^caphook' state/conf.digests && fail "summary still pending after stop"
 [ "$(failed_files)" = 0 ] || fail "failed posts"
+
+# a mail and a webhook held at once
+cat > mailer <<EOS
+#!/bin/sh
+cat >> '$W/mbox'
+EOS
+chmod +x mailer
+cat > conf <<EOC
+#% mail-cap 2
+watchfor /mixed/
+	mail root,mailer=$W/mailer,subject=M \$0
+#% webhook http://127.0.0.1:$PORT/mix
+EOC
+start --state-dir state
+printf '%s\n' "mixed 1" "mixed 2" >> log
+wait_for '[ "$(hits)" = 4 ] && [ "$(grep -c "^Subject: M" mbox 2>/dev/null)" = 1 ]' ||
+    fail "mixed: first mail and post not sent"
+wait_for 'committed log' || fail "mixed: offset not saved"
+wait_for 'grep -aq "^hooks 1 " state/conf.digests' ||
+    fail "mixed: pending summary not saved"
+grep -aq '^capmail ' state/conf.digests && grep -aq '^caphook 0 ' state/conf.digests &&
+    grep -aq '^mailcap 2 ' state/conf.digests || fail "mixed: not all saved"
+crash
+start --state-dir state
+wait_for 'grep -q "a digest of 2 folded mails to root was pending" err' ||
+    fail "mixed: digest not restored"
+wait_for '[ "$(hits)" = 5 ]' 30 || fail "mixed: summary lost"
+[ "$(cat srv/path.5)" = /mix ] || fail "mixed: posted to $(cat srv/path.5)"
+json srv/body.5 '(d["count"] == 1 and d["sample"] == ["mixed 2"])' ||
+    fail "mixed: summary body"
+wait_for 'grep -q "1 of them were webhooks, summarised" mbox' ||
+    fail "mixed: digest mail lost"
+stop
+[ "$(hits)" = 5 ] || fail "mixed: $(hits) posts, want 5"
+[ "$(grep -c '^Subject: watchfor: 2 alerts folded' mbox)" = 1 ] ||
+    fail "mixed: want one digest mail"
 pass
