@@ -46,8 +46,9 @@ void		 mail_action_digest(const struct mail_action *,
 		    const char *body, size_t len);
 /*
  * Follow mode, the state directory: mail_cap_encode appends the mail
- * cap's pending digest (its folded count, times, sample and the mailer
- * of the held mail), nothing when none is pending; mail_cap_decode takes
+ * cap's pending digest (its folded count, times, sample, the mailer of
+ * the held mail and the helper command and mode of the held webhook),
+ * nothing when none is pending; mail_cap_decode takes
  * one back from *p (advanced) after a restart (mail_set_cap first), to go
  * out when the new window ends. Returns 0, or -1 when malformed or when a
  * digest is already pending.
@@ -95,7 +96,9 @@ struct outbox	*mail_get_outbox(void);
  * global cap as mails; `rcpt` names it in messages, `body` is sampled.
  * False when it was folded: it is then counted in the window (and in
  * the digest mail when a mail of the window was folded too), logged,
- * and not delivered. True without a cap or an outbox.
+ * and not delivered; the caller holds the first folded webhook of the
+ * window (webhook_cap_hold), which gets the window's summary when it
+ * closes. True without a cap or an outbox.
  */
 bool		 mail_cap_offer(const char *kind, const char *rcpt,
 		    const char *body, size_t len);

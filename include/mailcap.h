@@ -46,13 +46,29 @@ bool		 mailcap_offer(struct mailcap *, uint64_t now, time_t wall,
 		    const char *body, size_t len);
 /*
  * mailcap_offer for a webhook (issue 4 item 5: the cap covers both): it
- * counts against the same window; a folded one is also counted apart
- * (mailcap_folded_webhooks) and named in the digest text.
+ * counts against the same window; a folded one is also counted apart,
+ * with its own times and sample (mailcap_webhooks, for the one summary
+ * post of the window), and named in the digest text.
  */
 bool		 mailcap_offer_webhook(struct mailcap *, uint64_t now,
 		    time_t wall, const char *body, size_t len);
 /* Webhooks among the folded alerts of the open window. */
 uint64_t	 mailcap_folded_webhooks(const struct mailcap *);
+
+/* The webhooks folded in the open window. */
+struct mailcap_hooks {
+	uint64_t	 count;		/* 0: none */
+	time_t		 first, last;	/* wall time of the first, last */
+	const char *const *sample;	/* first lines of the first ones */
+	size_t		 nsample;
+};
+
+/*
+ * Fills `h` for the webhook summary (webhook_cap.h) of the open window;
+ * its strings are the cap's until the next offer, digest or decode.
+ */
+void		 mailcap_webhooks(const struct mailcap *,
+		    struct mailcap_hooks *h);
 /* Mails folded in the open window (0: none, no digest pending). */
 uint64_t	 mailcap_folded(const struct mailcap *);
 /* End of the open window (monotonic ms), 0 when none is open. */
@@ -70,7 +86,8 @@ uint64_t	 mailcap_digest(struct mailcap *, uint64_t now, bool force,
 
 /*
  * The folded part of the open window for the state directory (nothing
- * when none is folded): appended to `out`. mailcap_decode takes one back
+ * when none is folded), the folded webhooks' part included: appended to
+ * `out`. mailcap_decode takes one back
  * from *p (advanced) as a new window opened at `now` whose cap is already
  * spent, so its digest goes out when that window ends; false (nothing
  * changed) when malformed.

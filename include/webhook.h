@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 /*
@@ -31,6 +32,7 @@ struct subst_ctx;
 #define WEBHOOK_TIMEOUT_MAX	300
 #define WEBHOOK_HELPER_ENV	"WATCHFOR_HTTP_HELPER"
 #define WEBHOOK_ALERTNAME	"watchfor"
+#define WEBHOOK_DIGEST_ALERTNAME "watchfor_digest"
 #define WEBHOOK_SUMMARY_MAX	200	/* bytes of the message in summary */
 
 /* Exit codes of watchfor-http (sysexits.h). */
@@ -92,6 +94,32 @@ void	webhook_rfc3339(time_t t, struct buf *out);
 void	webhook_body(enum webhook_mode mode, const struct webhook_event *ev,
 	    struct buf *out);
 
+/*
+ * The summary of the webhooks the global cap folded in one window
+ * (webhook_cap.h). Borrowed strings.
+ */
+struct webhook_digest {
+	uint64_t	 count;		/* webhooks folded */
+	time_t		 first, last;	/* wall time of the first, last */
+	const char *const *sample;	/* first lines of the first ones */
+	size_t		 nsample;
+	unsigned	 cap;		/* the cap, alerts per minute */
+	const char	*host;
+};
+
+/*
+ * Pure: appends the summary body of `mode` for `d`:
+ *
+ * json: {"digest": true, "count": K, "first": RFC 3339, "last": ...,
+ *   "sample": [lines...], "cap": N, "host": ...}
+ * alertmanager: [{"labels": {"alertname": "watchfor_digest", "instance":
+ *   host}, "annotations": {"summary": "K alerts folded (cap N per
+ *   minute)", "lines": the sample joined by newlines}, "startsAt":
+ *   first}]
+ */
+void	webhook_digest_body(enum webhook_mode mode,
+	    const struct webhook_digest *d, struct buf *out);
+
 /* A parsed "#% webhook" value. Plain data, owned by the holder. */
 struct webhook_spec_kv {
 	char		*name;
@@ -131,7 +159,8 @@ void		 webhook_free(struct webhook *);
  * Posts the body for the record in `ctx` (rule message `msg`): spooled
  * to the mail outbox in follow mode (kind "webhook"), subject to the
  * global cap (action_mail.h's mail_cap_offer; a folded webhook is not
- * posted, only counted and logged); else run through the actions'
+ * posted but counted, and the first folded in a window is held for the
+ * window's summary, webhook_cap.h); else run through the actions'
  * executor and waited for (one-pass; --test describes it).
  */
 void		 webhook_run(const struct webhook *, const struct rule *r,
@@ -141,5 +170,7 @@ void		 webhook_run(const struct webhook *, const struct rule *r,
  * the compiled-in LIBEXECDIR/watchfor/watchfor-http.
  */
 const char	*webhook_helper_path(void);
+/* This host's name for the bodies ("localhost" when it has none). */
+const char	*webhook_host(void);
 
 #endif

@@ -9,7 +9,8 @@
  * mail_msg.c's; the durable spool is the outbox's. In follow mode the
  * mail cap (mailcap.h) may fold a mail instead: the first folded mail's
  * recipients and mailer are kept for the digest, spooled by a loop timer
- * armed only while something is folded.
+ * armed only while something is folded; webhooks count against the same
+ * cap, and their summary goes to the first folded one (webhook_cap.c).
  */
 #include <errno.h>
 #include <pwd.h>
@@ -36,6 +37,8 @@
 #include "spawn.h"
 #include "subst.h"
 #include "util.h"
+#include "webhook.h"
+#include "webhook_cap.h"
 
 /* swatchdog takes the last executable one (Act:137-139). */
 static const char *const sendmail_paths[] = {
@@ -235,32 +238,73 @@ mail_set_outbox(struct outbox *ob)
 	mail_outbox = ob;
 }
 
-/* Spools the digest when due (or now, `force`); forgets the held mail. */
+/*
+ * Spools the summary of the webhooks folded in the window to the held
+ * webhook (webhook_cap.h), if any were folded.
+ */
+static void
+cap_post_hooks(void)
+{
+	struct mailcap_hooks h;
+	struct webhook_digest d;
+
+	mailcap_webhooks(mail_cap, &h);
+	if (h.count == 0)
+		return;
+	if (!webhook_cap_held()) {
+		log_warnx("webhook: %llu webhooks over the cap of %u per "
+		    "minute were folded, with no webhook to summarise them "
+		    "to", (unsigned long long)h.count, mailcap_cap(mail_cap));
+		return;
+	}
+	memset(&d, 0, sizeof(d));
+	d.count = h.count;
+	d.first = h.first;
+	d.last = h.last;
+	d.sample = h.sample;
+	d.nsample = h.nsample;
+	d.cap = mailcap_cap(mail_cap);
+	d.host = webhook_host();
+	log_warnx("webhook: %llu webhooks over the cap of %u per minute "
+	    "folded into one summary posted to %s", (unsigned long long)h.count,
+	    mailcap_cap(mail_cap), webhook_cap_url());
+	(void)webhook_cap_post(mail_outbox, &d);
+}
+
+/* Forgets the held mail. */
+static void
+cap_forget_mail(void)
+{
+	exec_cmd_clear(&cap_cmd);
+	free(cap_cmdtext);
+	free(cap_rcpt);
+	free(cap_from);
+	cap_cmdtext = cap_rcpt = cap_from = NULL;
+	cap_held = false;
+}
+
+/*
+ * Spools the digest mail and the webhook summary when due (or now,
+ * `force`); forgets the held mail and webhook.
+ */
 static void
 cap_flush(bool force)
 {
 	struct buf subj = { 0 }, body = { 0 }, mail = { 0 };
-	uint64_t n, hooks;
+	uint64_t n;
 
-	if (mail_cap == NULL || mailcap_folded(mail_cap) == 0)
+	if (mail_cap == NULL || mailcap_folded(mail_cap) == 0 ||
+	    (!force && !mailcap_due(mail_cap, loop_now())))
 		return;
+	cap_post_hooks();
 	buf_reserve(&subj, 1);
 	buf_reserve(&body, 1);
-	hooks = mailcap_folded_webhooks(mail_cap);
-	if ((n = mailcap_digest(mail_cap, loop_now(), force, &subj,
+	if ((n = mailcap_digest(mail_cap, loop_now(), true, &subj,
 	    &body)) == 0)
 		goto done;
 	cap_folded_done += n;
-	if (hooks > 0)
-		log_warnx("cap: %llu webhooks over the cap of %u per minute "
-		    "were folded (not posted)%s", (unsigned long long)hooks,
-		    mailcap_cap(mail_cap), cap_held ? ", counted in the "
-		    "digest mail" : "");
-	if (!cap_held) {
-		if (cap_timer != NULL)
-			loop_timer_disarm(cap_timer);
+	if (!cap_held)
 		goto done;
-	}
 	cap_digests++;
 	build(cap_from, cap_rcpt, strlen(cap_rcpt), subj.data, subj.len,
 	    body.data, body.len, &mail);
@@ -271,15 +315,11 @@ cap_flush(bool force)
 	    cap_rcpt, &mail) == -1)
 		log_warnx("mail: the digest of %llu folded mails to %s is "
 		    "lost", (unsigned long long)n, cap_rcpt);
-	exec_cmd_clear(&cap_cmd);
-	free(cap_cmdtext);
-	free(cap_rcpt);
-	free(cap_from);
-	cap_cmdtext = cap_rcpt = cap_from = NULL;
-	cap_held = false;
+done:
+	cap_forget_mail();
+	webhook_cap_forget();
 	if (cap_timer != NULL)
 		loop_timer_disarm(cap_timer);
-done:
 	buf_free(&subj);
 	buf_free(&body);
 	buf_free(&mail);
@@ -321,6 +361,8 @@ mail_set_cap(struct loop *lp, const struct config *cfg)
 {
 	if (lp == NULL) {
 		cap_flush(true);
+		cap_forget_mail();
+		webhook_cap_forget();
 		loop_timer_free(cap_timer);
 		cap_timer = NULL;
 		mailcap_free(mail_cap);
@@ -389,8 +431,8 @@ mail_cap_offer(const char *kind, const char *rcpt, const char *body,
 	if (mailcap_offer_webhook(mail_cap, now, time(NULL), body, len))
 		return true;
 	log_warnx("%s: over the cap of %u alerts per minute: %s to %s "
-	    "folded, not delivered (%llu folded so far)", kind,
-	    mailcap_cap(mail_cap), kind, rcpt,
+	    "folded, a summary follows when the minute ends (%llu folded "
+	    "so far)", kind, mailcap_cap(mail_cap), kind, rcpt,
 	    (unsigned long long)mailcap_folded(mail_cap));
 	cap_arm();
 	return false;
@@ -474,33 +516,40 @@ mail_action_digest(const struct mail_action *m, const struct subst_ctx *ctx,
 }
 
 /*
- * The mail cap's pending digest for the state directory: "capmail
- * FLAGS ARGC NVARS\n", the program, argv, vars, command text and
- * recipients (digest_put_str), then mailcap_encode's window.
+ * The mail cap's pending digest for the state directory: when a mail is
+ * held, "capmail FLAGS ARGC NVARS\n", the program, argv, vars, command
+ * text, recipients and sender (digest_put_str); when a webhook is held,
+ * webhook_cap_encode's part; then mailcap_encode's window.
  */
 void
 mail_cap_encode(struct buf *out)
 {
 	size_t i;
 
-	if (mail_cap == NULL || !cap_held || mailcap_folded(mail_cap) == 0)
+	if (mail_cap == NULL || mailcap_folded(mail_cap) == 0 ||
+	    (!cap_held && !webhook_cap_held()))
 		return;
-	buf_adds(out, "capmail ");
-	digest_put_num(out, (unsigned)cap_cmd.dup_stderr |
-	    (unsigned)cap_cmd.null_stderr << 1 |
-	    (unsigned)cap_cmd.own_pgrp << 2, ' ');
-	digest_put_num(out, cap_cmd.argc, ' ');
-	digest_put_num(out, cap_cmd.nvars, '\n');
-	digest_put_str(out, cap_cmd.file, strlen(cap_cmd.file));
-	for (i = 0; i < cap_cmd.argc; i++)
-		digest_put_str(out, cap_cmd.argv[i], strlen(cap_cmd.argv[i]));
-	for (i = 0; i < cap_cmd.nvars; i++)
-		digest_put_str(out, cap_cmd.vars[i], strlen(cap_cmd.vars[i]));
-	digest_put_str(out, cap_cmdtext, strlen(cap_cmdtext));
-	digest_put_str(out, cap_rcpt, strlen(cap_rcpt));
-	/* the SMTP sender, "" for sendmail */
-	digest_put_str(out, cap_from != NULL ? cap_from : "",
-	    cap_from != NULL ? strlen(cap_from) : 0);
+	if (cap_held) {
+		buf_adds(out, "capmail ");
+		digest_put_num(out, (unsigned)cap_cmd.dup_stderr |
+		    (unsigned)cap_cmd.null_stderr << 1 |
+		    (unsigned)cap_cmd.own_pgrp << 2, ' ');
+		digest_put_num(out, cap_cmd.argc, ' ');
+		digest_put_num(out, cap_cmd.nvars, '\n');
+		digest_put_str(out, cap_cmd.file, strlen(cap_cmd.file));
+		for (i = 0; i < cap_cmd.argc; i++)
+			digest_put_str(out, cap_cmd.argv[i],
+			    strlen(cap_cmd.argv[i]));
+		for (i = 0; i < cap_cmd.nvars; i++)
+			digest_put_str(out, cap_cmd.vars[i],
+			    strlen(cap_cmd.vars[i]));
+		digest_put_str(out, cap_cmdtext, strlen(cap_cmdtext));
+		digest_put_str(out, cap_rcpt, strlen(cap_rcpt));
+		/* the SMTP sender, "" for sendmail */
+		digest_put_str(out, cap_from != NULL ? cap_from : "",
+		    cap_from != NULL ? strlen(cap_from) : 0);
+	}
+	webhook_cap_encode(out);
 	mailcap_encode(mail_cap, out);
 }
 
@@ -542,20 +591,17 @@ decode_cmd(const char **p, const char *end, struct exec_cmd *c)
 	return true;
 }
 
-int
-mail_cap_decode(const char **p, const char *end)
+/* The held mail of mail_cap_encode ("capmail ..."): 0, or -1. */
+static int
+decode_mail(const char **p, const char *end)
 {
 	struct exec_cmd c;
 	char *cmdtext = NULL, *rcpt = NULL, *from = NULL;
 
-	if (mail_cap == NULL || (size_t)(end - *p) < 8 ||
-	    memcmp(*p, "capmail ", 8) != 0)
-		return -1;
 	*p += 8;
 	if (!decode_cmd(p, end, &c) || (cmdtext = get_cstr(p, end)) == NULL ||
 	    (rcpt = get_cstr(p, end)) == NULL ||
-	    (from = get_cstr(p, end)) == NULL || cap_held ||
-	    !mailcap_decode(mail_cap, loop_now(), p, end)) {
+	    (from = get_cstr(p, end)) == NULL) {
 		exec_cmd_clear(&c);
 		free(cmdtext);
 		free(rcpt);
@@ -571,11 +617,45 @@ mail_cap_decode(const char **p, const char *end)
 	cap_rcpt = rcpt;
 	cap_from = from;
 	cap_held = true;
-	log_warnx("mail: a digest of %llu folded mails to %s was pending at "
-	    "the last stop: it goes out when this window ends",
-	    (unsigned long long)mailcap_folded(mail_cap), cap_rcpt);
+	return 0;
+}
+
+static bool
+tagged(const char *p, const char *end, const char *tag)
+{
+	return (size_t)(end - p) >= 8 && memcmp(p, tag, 8) == 0;
+}
+
+int
+mail_cap_decode(const char **p, const char *end)
+{
+	bool mail, hook;
+
+	if (mail_cap == NULL || cap_held || webhook_cap_held())
+		return -1;
+	if ((mail = tagged(*p, end, "capmail ")) && decode_mail(p, end) == -1)
+		return -1;
+	if ((hook = tagged(*p, end, "caphook ")) &&
+	    webhook_cap_decode(p, end) == -1)
+		goto bad;
+	if ((!mail && !hook) || !mailcap_decode(mail_cap, loop_now(), p, end))
+		goto bad;
+	if (cap_held)
+		log_warnx("mail: a digest of %llu folded mails to %s was "
+		    "pending at the last stop: it goes out when this window "
+		    "ends", (unsigned long long)mailcap_folded(mail_cap),
+		    cap_rcpt);
+	if (webhook_cap_held())
+		log_warnx("webhook: a summary of %llu folded webhooks to %s "
+		    "was pending at the last stop: it is posted when this "
+		    "window ends", (unsigned long long)
+		    mailcap_folded_webhooks(mail_cap), webhook_cap_url());
 	cap_arm();
 	return 0;
+bad:
+	cap_forget_mail();
+	webhook_cap_forget();
+	return -1;
 }
 
 /* Runs `c` with `mail` on its stdin (a memfd) and waits: its wait status. */

@@ -24,6 +24,9 @@ struct mailcap {
 	time_t		 first, last;	/* wall time of folded mails */
 	char		*sample[MAILCAP_SAMPLES];
 	size_t		 nsample;
+	time_t		 hfirst, hlast;	/* of the folded webhooks */
+	char		*hsample[MAILCAP_SAMPLES];
+	size_t		 nhsample;
 };
 
 struct mailcap *
@@ -44,12 +47,15 @@ clear_window(struct mailcap *mc)
 
 	for (i = 0; i < mc->nsample; i++)
 		free(mc->sample[i]);
-	mc->nsample = 0;
+	for (i = 0; i < mc->nhsample; i++)
+		free(mc->hsample[i]);
+	mc->nsample = mc->nhsample = 0;
 	mc->start = 0;
 	mc->sent = 0;
 	mc->folded = 0;
 	mc->hooks = 0;
 	mc->first = mc->last = 0;
+	mc->hfirst = mc->hlast = 0;
 }
 
 void
@@ -116,8 +122,22 @@ mailcap_offer_webhook(struct mailcap *mc, uint64_t now, time_t wall,
 {
 	if (mailcap_offer(mc, now, wall, body, len))
 		return true;
-	mc->hooks++;
+	if (mc->hooks++ == 0)
+		mc->hfirst = wall;
+	mc->hlast = wall;
+	if (mc->nhsample < MAILCAP_SAMPLES)
+		mc->hsample[mc->nhsample++] = first_line(body, len);
 	return false;
+}
+
+void
+mailcap_webhooks(const struct mailcap *mc, struct mailcap_hooks *h)
+{
+	h->count = mc->hooks;
+	h->first = mc->hfirst;
+	h->last = mc->hlast;
+	h->sample = (const char *const *)mc->hsample;
+	h->nsample = mc->nhsample;
 }
 
 uint64_t
@@ -171,7 +191,8 @@ mailcap_digest(struct mailcap *mc, uint64_t now, bool force,
 	buf_addf(body, "%llu mails over the cap of %u per window were "
 	    "folded into this one.\n", (unsigned long long)n, mc->cap);
 	if (mc->hooks > 0)
-		buf_addf(body, "%llu of them were webhooks, not posted.\n",
+		buf_addf(body, "%llu of them were webhooks, summarised in "
+		    "one post to the first one's URL.\n",
 		    (unsigned long long)mc->hooks);
 	buf_adds(body, "First: ");
 	add_time(body, mc->first);
@@ -241,48 +262,94 @@ mailcap_window_ms(void)
 	return n;
 }
 
-/* "mailcap FOLDED FIRST LAST NSAMPLE\n", then the sampled lines. */
-void
-mailcap_encode(const struct mailcap *mc, struct buf *out)
+/* "TAG COUNT FIRST LAST NSAMPLE\n", then the sampled lines. */
+static void
+encode_part(const char *tag, uint64_t count, time_t first, time_t last,
+    char *const *sample, size_t n, struct buf *out)
 {
 	size_t i;
 
+	buf_adds(out, tag);
+	digest_put_num(out, count, ' ');
+	digest_put_num(out, (uint64_t)first, ' ');
+	digest_put_num(out, (uint64_t)last, ' ');
+	digest_put_num(out, n, '\n');
+	for (i = 0; i < n; i++)
+		digest_put_str(out, sample[i], strlen(sample[i]));
+}
+
+/*
+ * "mailcap FOLDED FIRST LAST NSAMPLE\n" and the sampled lines; then,
+ * when webhooks were folded, the same for them under "hooks " (a file
+ * of a version without webhook summaries has no such part).
+ */
+void
+mailcap_encode(const struct mailcap *mc, struct buf *out)
+{
 	if (mc->folded == 0)
 		return;
-	buf_adds(out, "mailcap ");
-	digest_put_num(out, mc->folded, ' ');
-	digest_put_num(out, (uint64_t)mc->first, ' ');
-	digest_put_num(out, (uint64_t)mc->last, ' ');
-	digest_put_num(out, mc->nsample, '\n');
-	for (i = 0; i < mc->nsample; i++)
-		digest_put_str(out, mc->sample[i], strlen(mc->sample[i]));
+	encode_part("mailcap ", mc->folded, mc->first, mc->last, mc->sample,
+	    mc->nsample, out);
+	if (mc->hooks > 0)
+		encode_part("hooks ", mc->hooks, mc->hfirst, mc->hlast,
+		    mc->hsample, mc->nhsample, out);
+}
+
+/*
+ * One part of mailcap_encode after its tag: its numbers, and its lines
+ * into `sample` (*n of them). False when malformed (lines taken so far
+ * stay in `sample`, counted in *n).
+ */
+static bool
+decode_part(const char **p, const char *end, uint64_t *count,
+    uint64_t *first, uint64_t *last, char **sample, size_t *n)
+{
+	const char *s;
+	uint64_t ns, i;
+	size_t len;
+
+	if (!digest_get_num(p, end, count, ' ') ||
+	    !digest_get_num(p, end, first, ' ') ||
+	    !digest_get_num(p, end, last, ' ') ||
+	    !digest_get_num(p, end, &ns, '\n') || ns > MAILCAP_SAMPLES ||
+	    ns > *count || *count == 0)
+		return false;
+	for (i = 0; i < ns; i++) {
+		if (!digest_get_str(p, end, &s, &len) ||
+		    len > MAILCAP_SAMPLE_LEN || memchr(s, '\0', len) != NULL)
+			return false;
+		sample[(*n)++] = xstrndup(s, len);
+	}
+	return true;
+}
+
+static bool
+has_tag(const char *p, const char *end, const char *tag)
+{
+	size_t n = strlen(tag);
+
+	return (size_t)(end - p) >= n && memcmp(p, tag, n) == 0;
 }
 
 bool
 mailcap_decode(struct mailcap *mc, uint64_t now, const char **p,
     const char *end)
 {
-	const char *q = *p, *s;
-	uint64_t folded, first, last, n, i;
-	size_t len;
+	const char *q = *p;
+	uint64_t folded, first, last, hooks = 0, hfirst = 0, hlast = 0;
 
-	if ((size_t)(end - q) < 8 || memcmp(q, "mailcap ", 8) != 0)
+	if (!has_tag(q, end, "mailcap "))
 		return false;
 	q += 8;
-	if (!digest_get_num(&q, end, &folded, ' ') ||
-	    !digest_get_num(&q, end, &first, ' ') ||
-	    !digest_get_num(&q, end, &last, ' ') ||
-	    !digest_get_num(&q, end, &n, '\n') || n > MAILCAP_SAMPLES ||
-	    n > folded || folded == 0)
-		return false;
 	clear_window(mc);
-	for (i = 0; i < n; i++) {
-		if (!digest_get_str(&q, end, &s, &len) ||
-		    len > MAILCAP_SAMPLE_LEN || memchr(s, '\0', len) != NULL) {
-			clear_window(mc);
-			return false;
-		}
-		mc->sample[mc->nsample++] = xstrndup(s, len);
+	if (!decode_part(&q, end, &folded, &first, &last, mc->sample,
+	    &mc->nsample))
+		goto bad;
+	if (has_tag(q, end, "hooks ")) {
+		q += 6;
+		if (!decode_part(&q, end, &hooks, &hfirst, &hlast,
+		    mc->hsample, &mc->nhsample) || hooks > folded)
+			goto bad;
 	}
 	/* a new window, already full: the digest goes out when it ends */
 	mc->start = now > 0 ? now : 1;
@@ -290,6 +357,12 @@ mailcap_decode(struct mailcap *mc, uint64_t now, const char **p,
 	mc->folded = folded;
 	mc->first = (time_t)first;
 	mc->last = (time_t)last;
+	mc->hooks = hooks;
+	mc->hfirst = (time_t)hfirst;
+	mc->hlast = (time_t)hlast;
 	*p = q;
 	return true;
+bad:
+	clear_window(mc);
+	return false;
 }

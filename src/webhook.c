@@ -2,7 +2,8 @@
  * The webhook action (webhook.h): parses and checks "#% webhook", compiles
  * its label and annotation templates, and for each record builds the body
  * (webhook_json.c) and the command of the helper watchfor-http, which it
- * spools to the mail outbox (follow mode, under the global cap) or runs
+ * spools to the mail outbox (follow mode, under the global cap, which
+ * holds the first folded one for its summary: webhook_cap.c) or runs
  * on the actions' executor (one-pass mode, --test). HTTP itself is the
  * helper's (src/http/); retries are the outbox's.
  */
@@ -25,6 +26,7 @@
 #include "subst.h"
 #include "util.h"
 #include "webhook.h"
+#include "webhook_cap.h"
 
 #ifndef WATCHFOR_LIBEXECDIR
 #define WATCHFOR_LIBEXECDIR	"/usr/libexec"
@@ -339,8 +341,8 @@ webhook_helper_path(void)
 	return WATCHFOR_LIBEXECDIR "/watchfor/watchfor-http";
 }
 
-static const char *
-host_name(void)
+const char *
+webhook_host(void)
 {
 	static char host[256];
 
@@ -454,7 +456,7 @@ build_body(const struct webhook *w, const struct rule *r,
 	ev.annotations = annots;
 	ev.nannotations = w->spec.nannotations;
 	ev.time = time(NULL);
-	ev.host = host_name();
+	ev.host = webhook_host();
 	webhook_body(w->spec.mode, &ev, body);
 	free(c.kv);
 	free(c.num);
@@ -502,8 +504,15 @@ webhook_run(const struct webhook *w, const struct rule *r,
 	struct exec_cmd c;
 
 	buf_reserve(&text, 1);
-	if (ob != NULL && !mail_cap_offer("webhook", w->spec.url, msg, len))
+	if (ob != NULL && !mail_cap_offer("webhook", w->spec.url, msg, len)) {
+		/* folded: the first of the window gets its summary */
+		if (!webhook_cap_held()) {
+			build_cmd(w, &c, &text);
+			webhook_cap_hold(&c, text.data, w->spec.url,
+			    w->spec.mode);
+		}
 		goto done;
+	}
 	build_body(w, r, ctx, msg, len, &body);
 	build_cmd(w, &c, &text);
 	if (ob != NULL && outbox_add_helper(ob, "webhook", &c, text.data,

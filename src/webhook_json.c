@@ -198,3 +198,62 @@ webhook_body(enum webhook_mode mode, const struct webhook_event *ev,
 	else
 		body_json(ev, out);
 }
+
+static void
+digest_json(const struct webhook_digest *d, struct buf *out)
+{
+	size_t i;
+
+	buf_addf(out, "{\"digest\":true,\"count\":%llu,\"first\":\"",
+	    (unsigned long long)d->count);
+	webhook_rfc3339(d->first, out);
+	buf_adds(out, "\",\"last\":\"");
+	webhook_rfc3339(d->last, out);
+	buf_adds(out, "\",\"sample\":[");
+	for (i = 0; i < d->nsample; i++) {
+		if (i > 0)
+			buf_addc(out, ',');
+		json_str(d->sample[i], out);
+	}
+	buf_addf(out, "],\"cap\":%u,\"host\":", d->cap);
+	json_str(d->host, out);
+	buf_adds(out, "}\n");
+}
+
+static void
+digest_alertmanager(const struct webhook_digest *d, struct buf *out)
+{
+	struct buf s = { 0 };
+	size_t i;
+
+	buf_adds(out, "[{\"labels\":{\"alertname\":");
+	json_str(WEBHOOK_DIGEST_ALERTNAME, out);
+	buf_adds(out, ",\"instance\":");
+	json_str(d->host, out);
+	buf_adds(out, "},\"annotations\":{\"summary\":");
+	buf_addf(&s, "%llu alerts folded (cap %u per minute)",
+	    (unsigned long long)d->count, d->cap);
+	webhook_json_string(s.data, s.len, out);
+	buf_reset(&s);
+	for (i = 0; i < d->nsample; i++) {
+		if (i > 0)
+			buf_addc(&s, '\n');
+		buf_adds(&s, d->sample[i]);
+	}
+	buf_adds(out, ",\"lines\":");
+	webhook_json_string(s.data != NULL ? s.data : "", s.len, out);
+	buf_adds(out, "},\"startsAt\":\"");
+	webhook_rfc3339(d->first, out);
+	buf_adds(out, "\"}]\n");
+	buf_free(&s);
+}
+
+void
+webhook_digest_body(enum webhook_mode mode, const struct webhook_digest *d,
+    struct buf *out)
+{
+	if (mode == WEBHOOK_ALERTMANAGER)
+		digest_alertmanager(d, out);
+	else
+		digest_json(d, out);
+}

@@ -27,6 +27,8 @@
 #include "util.h"
 
 #define REASON_MAX	512
+/* implicit TLS (RFC 8314), which libesmtp 1.1 cannot speak */
+#define SMTP_SMTPS_PORT	465
 
 /* What the callbacks learnt about the session. */
 struct state {
@@ -323,6 +325,11 @@ outcome(struct state *st, smtp_message_t m, char *why, size_t size)
 		(void)snprintf(why, size, "%s", st->reason);
 	else if (st->reply[0] != '\0')
 		(void)snprintf(why, size, "the server said: %s", st->reply);
+	else if (st->a->port == SMTP_SMTPS_PORT)
+		/* nothing understood: perhaps a TLS server */
+		(void)snprintf(why, size, "session ended early: port %u is "
+		    "usually implicit TLS (smtps), which watchfor-smtp cannot "
+		    "speak; use port 587 with STARTTLS", SMTP_SMTPS_PORT);
 	else
 		(void)snprintf(why, size, "session ended early");
 	/* a 5xx greeting or EHLO, or an AUTH refusal: permanent */

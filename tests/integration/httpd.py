@@ -6,8 +6,8 @@
 Listens on 127.0.0.1 on a free port (or PORT) and writes it to DIR/port (atomically)
 once ready. Each POST is counted (DIR/hits holds the count); the first N
 are answered 503 (--fail), the rest CODE (--status, default 200). Every
-request's body goes to DIR/body.K and its headers to DIR/headers.K, K the
-hit number; DIR/status.K holds the answer given.
+request's body goes to DIR/body.K, its headers to DIR/headers.K and its
+path to DIR/path.K, K the hit number; DIR/status.K holds the answer given.
 """
 import argparse
 import http.server
@@ -37,6 +37,8 @@ def main():
                 f.write(body)
             with open(os.path.join(a.dir, "headers.%d" % k), "w") as f:
                 f.write(str(self.headers))
+            with open(os.path.join(a.dir, "path.%d" % k), "w") as f:
+                f.write("%s\n" % self.path)
             with open(os.path.join(a.dir, "status.%d" % k), "w") as f:
                 f.write("%d\n" % code)
             tmp = os.path.join(a.dir, "hits.tmp")

@@ -185,6 +185,126 @@ test_directive(void **state)
 	unsetenv("WATCHFOR_TEST_CAP_WINDOW_MS");
 }
 
+static bool
+offer_hook(struct mailcap *mc, uint64_t now, const char *body)
+{
+	return mailcap_offer_webhook(mc, now, WALL0 + (time_t)((now - T0) /
+	    1000), body, strlen(body));
+}
+
+/* Folded webhooks keep their own count, times and sample. */
+static void
+test_webhooks(void **state)
+{
+	struct mailcap *mc = mailcap_new(1, 60000);
+	struct mailcap_hooks h;
+	char line[16];
+	int i;
+
+	(void)state;
+	assert_true(offer_hook(mc, T0, "passes"));
+	assert_false(offer(mc, T0 + 1000, "mail one"));
+	for (i = 0; i < 12; i++) {
+		(void)snprintf(line, sizeof(line), "hook %d\nmore", i);
+		assert_false(offer_hook(mc, T0 + 2000 + (uint64_t)i * 1000,
+		    line));
+	}
+	mailcap_webhooks(mc, &h);
+	assert_int_equal(h.count, 12);
+	assert_int_equal(h.first, WALL0 + 2);
+	assert_int_equal(h.last, WALL0 + 13);
+	assert_int_equal(h.nsample, MAILCAP_SAMPLES);
+	assert_string_equal(h.sample[0], "hook 0");
+	assert_string_equal(h.sample[9], "hook 9");
+	assert_int_equal(mailcap_folded(mc), 13);
+	mailcap_free(mc);
+}
+
+static void
+encode(const struct mailcap *mc, struct buf *b)
+{
+	buf_reset(b);
+	mailcap_encode(mc, b);
+}
+
+/* The pending window survives encode/decode, webhooks included. */
+static void
+test_encode(void **state)
+{
+	struct mailcap *mc = mailcap_new(1, 60000), *mc2;
+	struct mailcap_hooks h;
+	struct buf b = { 0 }, b2 = { 0 };
+	const char *p;
+
+	(void)state;
+	assert_true(offer(mc, T0, "m0"));
+	assert_false(offer(mc, T0 + 1000, "m1"));
+	encode(mc, &b);
+	buf_addc(&b, '\0');
+	/* no webhook folded: the format of before webhook summaries */
+	assert_string_equal(b.data, "mailcap 1 1767323046 1767323046 1\n"
+	    "2:m1\n");
+	assert_false(offer_hook(mc, T0 + 2000, "h1"));
+	assert_false(offer_hook(mc, T0 + 3000, "h2"));
+	encode(mc, &b);
+	buf_addc(&b, '\0');
+	assert_string_equal(b.data, "mailcap 3 1767323046 1767323048 3\n"
+	    "2:m1\n2:h1\n2:h2\nhooks 2 1767323047 1767323048 2\n"
+	    "2:h1\n2:h2\n");
+	b.len--;
+	mc2 = mailcap_new(1, 60000);
+	p = b.data;
+	assert_true(mailcap_decode(mc2, T0 + 90000, &p, b.data + b.len));
+	assert_ptr_equal(p, b.data + b.len);
+	assert_int_equal(mailcap_folded(mc2), 3);
+	mailcap_webhooks(mc2, &h);
+	assert_int_equal(h.count, 2);
+	assert_int_equal(h.first, WALL0 + 2);
+	assert_string_equal(h.sample[1], "h2");
+	encode(mc2, &b2);
+	assert_int_equal(b2.len, b.len);
+	assert_memory_equal(b2.data, b.data, b.len);
+	/* a restored window is full: the next one is folded */
+	assert_false(offer_hook(mc2, T0 + 90001, "h3"));
+	/* the old format (no hooks part) still decodes */
+	p = "mailcap 2 5 6 1\n1:x\n";
+	assert_true(mailcap_decode(mc2, T0, &p, p + strlen(p)));
+	assert_int_equal(mailcap_folded(mc2), 2);
+	assert_int_equal(mailcap_folded_webhooks(mc2), 0);
+	mailcap_free(mc);
+	mailcap_free(mc2);
+	buf_free(&b);
+	buf_free(&b2);
+}
+
+/* Malformed windows are refused and change nothing. */
+static void
+test_decode_bad(void **state)
+{
+	static const char *const bad[] = {
+		"mailcap 0 5 6 0\n",
+		"mailcap 2 5 6 3\n1:x\n1:y\n1:z\n",
+		"mailcap 2 5 6 1\n1:x\nhooks 3 5 6 0\n",
+		"mailcap 2 5 6 1\n1:x\nhooks 1 5 6 2\n1:a\n1:b\n",
+		"mailcap 2 5 6 1\n1:x\nhooks 1 5 6 1\n5:a\n",
+		"mailcap 2 5 6 1\n1:x\nhooks x",
+		"mailcaq 2 5 6 1\n1:x\n",
+	};
+	struct mailcap *mc = mailcap_new(1, 60000);
+	const char *p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p = bad[i];
+		if (mailcap_decode(mc, T0, &p, p + strlen(p)))
+			fail_msg("case %zu decoded", i);
+		assert_ptr_equal(p, bad[i]);
+		assert_int_equal(mailcap_folded(mc), 0);
+	}
+	mailcap_free(mc);
+}
+
 int
 main(void)
 {
@@ -194,6 +314,9 @@ main(void)
 		cmocka_unit_test(test_fold_and_digest),
 		cmocka_unit_test(test_rollover),
 		cmocka_unit_test(test_directive),
+		cmocka_unit_test(test_webhooks),
+		cmocka_unit_test(test_encode),
+		cmocka_unit_test(test_decode_bad),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

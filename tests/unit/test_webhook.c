@@ -190,6 +190,61 @@ test_body_alertmanager(void **state)
 	}
 }
 
+static void
+digest_is(enum webhook_mode mode, const struct webhook_digest *d,
+    const char *want)
+{
+	struct buf b = { 0 };
+
+	webhook_digest_body(mode, d, &b);
+	buf_addc(&b, '\0');
+	assert_string_equal(b.data, want);
+	buf_free(&b);
+}
+
+/* The summary of folded webhooks, in both modes. */
+static void
+test_digest_body(void **state)
+{
+	static const char *const sample[] = {
+		"a \"quoted\" line", "tab\there", "caf\xc3\xa9 \xff",
+	};
+	struct webhook_digest d = { 0 };
+
+	(void)state;
+	d.count = 42;
+	d.first = T0;
+	d.last = T0 + 59;
+	d.sample = sample;
+	d.nsample = 3;
+	d.cap = 30;
+	d.host = "h\"1";
+	digest_is(WEBHOOK_JSON, &d, "{\"digest\":true,\"count\":42,"
+	    "\"first\":\"2026-01-02T03:04:05Z\","
+	    "\"last\":\"2026-01-02T03:05:04Z\","
+	    "\"sample\":[\"a \\\"quoted\\\" line\",\"tab\\there\","
+	    "\"caf\xc3\xa9 \xef\xbf\xbd\"],\"cap\":30,\"host\":\"h\\\"1\"}\n");
+	digest_is(WEBHOOK_ALERTMANAGER, &d, "[{\"labels\":{"
+	    "\"alertname\":\"watchfor_digest\",\"instance\":\"h\\\"1\"},"
+	    "\"annotations\":{\"summary\":\"42 alerts folded (cap 30 per "
+	    "minute)\",\"lines\":\"a \\\"quoted\\\" line\\ntab\\there\\n"
+	    "caf\xc3\xa9 \xef\xbf\xbd\"},"
+	    "\"startsAt\":\"2026-01-02T03:04:05Z\"}]\n");
+	/* no sample kept */
+	d.nsample = 0;
+	d.count = 1;
+	d.last = T0;
+	digest_is(WEBHOOK_JSON, &d, "{\"digest\":true,\"count\":1,"
+	    "\"first\":\"2026-01-02T03:04:05Z\","
+	    "\"last\":\"2026-01-02T03:04:05Z\",\"sample\":[],\"cap\":30,"
+	    "\"host\":\"h\\\"1\"}\n");
+	digest_is(WEBHOOK_ALERTMANAGER, &d, "[{\"labels\":{"
+	    "\"alertname\":\"watchfor_digest\",\"instance\":\"h\\\"1\"},"
+	    "\"annotations\":{\"summary\":\"1 alerts folded (cap 30 per "
+	    "minute)\",\"lines\":\"\"},"
+	    "\"startsAt\":\"2026-01-02T03:04:05Z\"}]\n");
+}
+
 /* Directive values that parse. */
 static void
 test_parse_ok(void **state)
@@ -296,8 +351,8 @@ test_cap(void **state)
 	assert_int_equal(mailcap_folded_webhooks(mc), 2);
 	assert_int_equal(mailcap_digest(mc, t + 60000, false, &s, &b), 3);
 	buf_addc(&b, '\0');
-	assert_non_null(strstr(b.data, "2 of them were webhooks, not "
-	    "posted.\n"));
+	assert_non_null(strstr(b.data, "2 of them were webhooks, summarised "
+	    "in one post to the first one's URL.\n"));
 	assert_non_null(strstr(b.data, "  h2\n"));
 	assert_int_equal(mailcap_folded_webhooks(mc), 0);
 	/* the next window lets webhooks through again */
@@ -330,6 +385,7 @@ main(void)
 		cmocka_unit_test(test_rfc3339),
 		cmocka_unit_test(test_body_json),
 		cmocka_unit_test(test_body_alertmanager),
+		cmocka_unit_test(test_digest_body),
 		cmocka_unit_test(test_parse_ok),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_cap),

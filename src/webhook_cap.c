@@ -1,0 +1,158 @@
+/*
+ * The held webhook of the global cap (webhook_cap.h): keeps the command
+ * of the first webhook folded in a window, spools the window's summary
+ * to it, and saves and restores it for the state directory. The body is
+ * webhook_json.c's, the counts the cap's (mailcap.c), the timing the
+ * mail action's (action_mail.c), the delivery the outbox's.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "digest.h"
+#include "exec_cmd.h"
+#include "log.h"
+#include "outbox.h"
+#include "util.h"
+#include "webhook.h"
+#include "webhook_cap.h"
+
+#define MAX_ARGS	64	/* watchfor-http takes 6 */
+
+static struct exec_cmd hold_cmd;
+static char *hold_text, *hold_url;
+static enum webhook_mode hold_mode;
+static bool held;
+
+void
+webhook_cap_hold(struct exec_cmd *c, const char *cmdtext, const char *url,
+    int mode)
+{
+	if (held) {
+		exec_cmd_clear(c);
+		return;
+	}
+	hold_cmd = *c;
+	memset(c, 0, sizeof(*c));
+	hold_text = xstrdup(cmdtext);
+	hold_url = xstrdup(url);
+	hold_mode = mode == WEBHOOK_ALERTMANAGER ? WEBHOOK_ALERTMANAGER :
+	    WEBHOOK_JSON;
+	held = true;
+}
+
+bool
+webhook_cap_held(void)
+{
+	return held;
+}
+
+const char *
+webhook_cap_url(void)
+{
+	return held ? hold_url : NULL;
+}
+
+void
+webhook_cap_forget(void)
+{
+	if (!held)
+		return;
+	exec_cmd_clear(&hold_cmd);
+	free(hold_text);
+	free(hold_url);
+	hold_text = hold_url = NULL;
+	held = false;
+}
+
+int
+webhook_cap_post(struct outbox *ob, const struct webhook_digest *d)
+{
+	struct buf body = { 0 };
+	int rc = -1;
+
+	if (!held)
+		return -1;
+	webhook_digest_body(hold_mode, d, &body);
+	if (ob != NULL && outbox_add_helper(ob, "webhook", &hold_cmd,
+	    hold_text, hold_url, body.data, body.len) == 0)
+		rc = 0;
+	else
+		log_warnx("webhook: the summary of %llu folded webhooks to %s "
+		    "is lost", (unsigned long long)d->count, hold_url);
+	buf_free(&body);
+	webhook_cap_forget();
+	return rc;
+}
+
+void
+webhook_cap_encode(struct buf *out)
+{
+	size_t i;
+
+	if (!held)
+		return;
+	buf_adds(out, "caphook ");
+	digest_put_num(out, (uint64_t)hold_mode, ' ');
+	digest_put_num(out, hold_cmd.argc, '\n');
+	for (i = 0; i < hold_cmd.argc; i++)
+		digest_put_str(out, hold_cmd.argv[i],
+		    strlen(hold_cmd.argv[i]));
+	digest_put_str(out, hold_text, strlen(hold_text));
+	digest_put_str(out, hold_url, strlen(hold_url));
+}
+
+/* One string of the encoding, as a heap C string (no NUL inside). */
+static char *
+get_cstr(const char **p, const char *end)
+{
+	const char *s;
+	size_t len;
+
+	if (!digest_get_str(p, end, &s, &len) || memchr(s, '\0', len) != NULL)
+		return NULL;
+	return xstrndup(s, len);
+}
+
+static bool
+decode_argv(const char **p, const char *end, uint64_t argc,
+    struct exec_cmd *c)
+{
+	uint64_t i;
+
+	memset(c, 0, sizeof(*c));
+	c->argv = xcalloc(argc + 1, sizeof(*c->argv));
+	for (i = 0; i < argc; i++, c->argc++)
+		if ((c->argv[i] = get_cstr(p, end)) == NULL)
+			return false;
+	c->file = xstrdup(c->argv[0]);
+	return true;
+}
+
+int
+webhook_cap_decode(const char **p, const char *end)
+{
+	struct exec_cmd c = { 0 };
+	const char *q = *p;
+	char *text = NULL, *url = NULL;
+	uint64_t mode, argc;
+
+	if (held || (size_t)(end - q) < 8 || memcmp(q, "caphook ", 8) != 0)
+		return -1;
+	q += 8;
+	if (!digest_get_num(&q, end, &mode, ' ') ||
+	    !digest_get_num(&q, end, &argc, '\n') ||
+	    mode > WEBHOOK_ALERTMANAGER || argc == 0 || argc > MAX_ARGS ||
+	    !decode_argv(&q, end, argc, &c) ||
+	    (text = get_cstr(&q, end)) == NULL ||
+	    (url = get_cstr(&q, end)) == NULL) {
+		exec_cmd_clear(&c);
+		free(text);
+		free(url);
+		return -1;
+	}
+	webhook_cap_hold(&c, text, url, (int)mode);
+	free(text);
+	free(url);
+	*p = q;
+	return 0;
+}
