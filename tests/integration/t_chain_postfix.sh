@@ -92,7 +92,8 @@ fi
 # ---- from here on inside the namespaces, as PID 1 ----
 . "$HERE/wait.sh"
 BIN=$1
-T=$(mktemp -d "${TMPDIR:-/tmp}/t_chain.XXXXXX") || exit 1
+# in /tmp, not $TMPDIR: Postfix's daemons (user postfix) must reach it
+T=$(mktemp -d /tmp/t_chain.XXXXXX) || exit 1
 chmod 755 "$T"	# Postfix's daemons run as user postfix
 cd "$T" || exit 1
 FAILED=0
