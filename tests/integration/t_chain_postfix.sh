@@ -169,7 +169,12 @@ PFW_PORT=$(freeport)
 # ---- postfwd2 ----
 cp "$HERE/chain/postfwd.cf" postfwd.cf
 chmod 644 postfwd.cf
+# its own cache daemon socket: the default, /var/tmp/postfwd2-cache.socket,
+# would be shared with other instances (and their rate counters); in a
+# directory of the user postfwd2 runs as
+mkdir postfwd && chown nobody:nogroup postfwd
 postfwd2 -f "$T/postfwd.cf" -i 127.0.0.1 -p "$PFW_PORT" \
+    --cache_proto=unix --cache_port="$T/postfwd/cache.socket" \
     --pidfile="$T/postfwd.pid" -u nobody -g nogroup --cache=0 --nodns \
     --summary=1 > postfwd.err 2>&1 < /dev/null
 wait_for "listening $PFW_PORT" 30 || fail "postfwd2 not listening"
@@ -355,6 +360,10 @@ sentinel
 wait_for '[ -z "$(find state/outbox -maxdepth 1 -type f ! -name ".*" 2>/dev/null)" ]' 30 ||
     fail "alerts left in the outbox"
 stop
+# 13 senders of 5 mails, one of 4 and one of 6 over a rate of 3, and the
+# repeat offenders' 2 and 3: 26 + 1 + 3 + 5 rejections
+[ "$(rejects_sent)" = 35 ] ||
+    fail "$(rejects_sent) rejections, expected 35: postfwd2's counters shared?"
 OFFENDERS=$(awk '$5 > 0 { print $1 }' sent | sort -u)
 NOFF=$(echo "$OFFENDERS" | wc -l)
 [ "$NOFF" = 15 ] || fail "$NOFF offending senders, expected 15"
