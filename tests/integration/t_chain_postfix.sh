@@ -17,7 +17,8 @@
 #   relayed to the discard transport, and check_policy_service to
 # - postfwd2 on another free port (chain/postfwd.cf: RULE-RATE, more than 3
 #   requests per sender in 300 s are rejected, --cache=0, --summary=1 for
-#   "[STATS] ... RULE-RATE" lines), logging through syslog;
+#   "[STATS] ... RULE-RATE" lines, its cache daemon on a socket in T rather
+#   than the shared /var/tmp one), logging through syslog;
 # - watchfor (chain/postfwd-rate-sender.conf: the shipped etc/postfwd-rate.conf
 #   keyed on the sender, since there is no SASL user here) following the mail
 #   log with a state directory, mailing through a fake mailer into T/mbox.
