@@ -2,10 +2,9 @@
 # Issue 5's end-to-end acceptance: a real Postfix + postfwd + rsyslog chain,
 # its mail log rotated like logrotate does, loses and repeats no alert.
 #
-# Needs root; installs the Debian packages postfix, rsyslog and postfwd when
-# missing (with a temporary /usr/sbin/policy-rc.d that exits 101 if there is
-# none, so no system service starts), exit 77 when that or the namespaces
-# cannot be had. The machine's own Postfix, rsyslog, /etc and /var/log are
+# Needs root and the Debian packages postfix, rsyslog and postfwd, which it
+# installs when missing only in CI (chain/install-pkgs.sh: no service is
+# started); exit 77 when they or the namespaces cannot be had. The machine's own Postfix, rsyslog, /etc and /var/log are
 # not touched: the test re-runs itself in a private mount and PID namespace
 # (all its daemons die with it) where /dev is a private tmpfs holding copies
 # of the few device nodes needed and /dev/log, the socket of a private
@@ -39,33 +38,7 @@ SELF=$(readlink -f "$0")
 HERE=$(dirname "$SELF")
 skip() { echo "SKIP: $*"; exit 77; }
 
-# install_missing: installs postfix, rsyslog and postfwd if missing, with
-# no service started; false when that fails.
-install_missing() {
-	local p missing= prc=/usr/sbin/policy-rc.d made= rc
-	for p in postfix rsyslog postfwd; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-		    grep -q 'ok installed' || missing="$missing $p"
-	done
-	[ -z "$missing" ] && return 0
-	command -v apt-get >/dev/null || return 1
-	echo "installing$missing"
-	if [ ! -e "$prc" ]; then
-		trap 'rm -f "$prc"' EXIT
-		printf '#!/bin/sh\n# t_chain_postfix.sh: no service starts\nexit 101\n' \
-		    > "$prc" && chmod 755 "$prc" && made=1
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	{ apt-get update -qq &&
-	    apt-get install -y -qq --no-install-recommends $missing; } \
-	    < /dev/null > /tmp/t_chain_postfix.apt.$$ 2>&1
-	rc=$?
-	[ -n "$made" ] && rm -f "$prc"
-	trap - EXIT
-	[ $rc = 0 ] || tail -5 /tmp/t_chain_postfix.apt.$$
-	rm -f /tmp/t_chain_postfix.apt.$$
-	return $rc
-}
+. "$HERE/chain/install-pkgs.sh"
 
 NS="unshare --mount --propagation private --pid --fork --kill-child --mount-proc"
 if [ -z "${T_CHAIN_IN_NS:-}" ]; then
@@ -74,7 +47,7 @@ if [ -z "${T_CHAIN_IN_NS:-}" ]; then
 	for c in unshare python3 gzip logger; do
 		command -v $c >/dev/null || skip "no $c"
 	done
-	install_missing || skip "cannot install postfix rsyslog postfwd"
+	install_pkgs postfix rsyslog postfwd || skip "no postfix, rsyslog or postfwd"
 	for c in postfix postconf rsyslogd postfwd2; do
 		command -v $c >/dev/null || skip "no $c"
 	done

@@ -9,7 +9,8 @@
 # NoNewPrivileges, sendmail does not deliver (postdrop's setgid bit is
 # ignored). When watchfor's mail action is built, watchfor itself mails
 # an alert under the same constraints. Queue files made here are removed.
-# Needs root and Postfix installed but not running; exit 77 otherwise. Not emulated: the system
+# Needs root and Postfix installed (in CI the test installs it, see
+# chain/install-pkgs.sh) but not running; exit 77 otherwise. Not emulated: the system
 # call filter (the unit's comments say why sendmail passes it).
 set -u
 BIN=$(readlink -f "${1:?usage: t_systemd_mail.sh path/to/watchfor}")
@@ -21,6 +22,8 @@ skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root (setpriv, mount namespace)"
 command -v setpriv >/dev/null || skip "no setpriv"
 command -v unshare >/dev/null || skip "no unshare"
+. "$(dirname "$0")/chain/install-pkgs.sh"
+install_pkgs postfix || skip "no Postfix"
 [ -x /usr/sbin/postdrop ] && [ -d "$MAILDROP" ] || skip "no Postfix"
 PDGID=$(getent group postdrop | cut -d: -f3)
 [ -n "$PDGID" ] || skip "no postdrop group"
