@@ -84,10 +84,12 @@ void	actions_reload(struct config *old, struct config *new);
  * writes the digests when they changed and the records at most every 30
  * s (all of it with `final`); call it before each commit of read
  * positions, so no folded line is behind a saved position without its
- * digest on disk. actions_state_close saves all and forgets the paths.
+ * digest on disk. It returns -1 when the digests could not be written
+ * (disk full, say; logged once per failure run): the positions must not
+ * be saved then. actions_state_close saves all and forgets the paths.
  */
 void	actions_state_open(const char *dir, const char *base);
-void	actions_state_commit(bool final);
+int	actions_state_commit(bool final);
 void	actions_state_close(void);
 
 /* Frees the throttle and threshold state kept across configs. */

@@ -43,8 +43,17 @@ struct journal	*journal_open(struct loop *, const struct journal_spec *spec,
 		    const char *statedir, const char *name,
 		    journal_line_cb *cb, void *arg);
 /*
+ * `fn` is called by journal_commit before it saves a moved cursor: what
+ * was derived from the entries behind it is saved first (digests). When
+ * it returns -1 the cursor is not saved; the commit is retried a second
+ * later.
+ */
+void		 journal_set_before_commit(struct journal *,
+		    int (*fn)(void *), void *arg);
+/*
  * Saves the cursor now if it moved. Returns 0, or -1 with the cause
- * logged (the old file stays). 0 without a state directory.
+ * logged (the old file stays; retried a second later). 0 without a
+ * state directory.
  */
 int		 journal_commit(struct journal *);
 /* Commits, stops watching and closes. journal_free(NULL) is a no-op. */

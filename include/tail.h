@@ -32,8 +32,10 @@ struct tail_params {
 					   0: 1000 */
 	struct state	*state;		/* optional, borrowed */
 	/* Called by tail_commit before it saves moved positions: what was
-	   derived from the lines behind them is saved first (digests). */
-	void		(*before_commit)(void *arg);
+	   derived from the lines behind them is saved first (digests).
+	   Returning -1 (not saved) keeps the positions unsaved, retried
+	   in commit_ms. */
+	int		(*before_commit)(void *arg);
 	void		*commit_arg;
 };
 

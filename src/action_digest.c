@@ -234,14 +234,22 @@ save_interval(void)
 	return errno == 0 && *end == '\0' ? v : THROTTLE_SAVE_MS;
 }
 
-static void
+/*
+ * Writes the digests file if its payload changed. Returns -1 when that
+ * failed while something is folded (an open digest, the cap's pending
+ * one), else 0: an empty payload not written loses nothing.
+ */
+static int
 save_digests(struct throttle *t)
 {
 	struct buf body = { 0 }, b = { 0 };
+	size_t head;
+	int rc = 0;
 
 	throttle_encode(t, THROTTLE_ENC_DIGESTS, &body);
 	buf_addf(&b, "throttle %zu\n", body.len);
 	buf_add(&b, body.data, body.len);
+	head = b.len;
 	mail_cap_encode(&b);
 	if (!digests_written || b.len != last_digests.len ||
 	    memcmp(b.data, last_digests.data, b.len) != 0) {
@@ -250,25 +258,28 @@ save_digests(struct throttle *t)
 			buf_reset(&last_digests);
 			buf_add(&last_digests, b.data, b.len);
 			digests_written = true;
-		}
+		} else if (body.len > 0 || b.len > head)
+			rc = -1;
 	}
 	buf_free(&body);
 	buf_free(&b);
+	return rc;
 }
 
-void
+int
 actions_state_commit(bool final)
 {
 	struct throttle *t = action_throttles();
 	struct buf b = { 0 };
 	uint64_t now = loop_now();
+	int rc;
 
 	if (records_path == NULL || t == NULL)
-		return;
-	save_digests(t);
+		return 0;
+	rc = save_digests(t);
 	if (throttle_generation(t) == saved_gen ||
 	    (!final && now - saved_at < save_interval()))
-		return;
+		return rc;
 	throttle_encode(t, THROTTLE_ENC_RECORDS, &b);
 	if (throttle_state_write(records_path, THROTTLE_MAGIC, b.data,
 	    b.len) == 0) {
@@ -276,13 +287,14 @@ actions_state_commit(bool final)
 		saved_at = now;
 	}
 	buf_free(&b);
+	return rc;
 }
 
 void
 actions_state_close(void)
 {
 	if (records_path != NULL)
-		actions_state_commit(true);
+		(void)actions_state_commit(true);
 	free(records_path);
 	free(digests_path);
 	records_path = digests_path = NULL;

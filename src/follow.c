@@ -238,6 +238,7 @@ reload(struct follow *f, int signo)
 	warn_input_changes(f, in->cfg);
 	actions_reload(f->in->cfg, in->cfg);
 	silent_free(f->silent);
+	f->silent = NULL;
 	instance_free(f->in);
 	f->in = in;
 	(void)sync_files(f, in->cfg, true);
@@ -352,11 +353,11 @@ status_summary(struct buf *b, void *arg)
 }
 
 /* Before read positions are saved: the digests of the lines behind them. */
-static void
+static int
 before_commit(void *arg)
 {
 	(void)arg;
-	actions_state_commit(false);
+	return actions_state_commit(false);
 }
 
 /* Saves read positions right after mail was spooled (outbox.h). */
@@ -565,6 +566,8 @@ add_journal(struct follow *f, const char *dir)
 	name = xasprintf("%s.journal", util_basename(f->path));
 	f->journal = journal_open(f->loop, js, f->state != NULL ? dir : NULL,
 	    name, journal_line, f);
+	if (f->journal != NULL)
+		journal_set_before_commit(f->journal, before_commit, f);
 	free(name);
 	journal_spec_free(js);
 	return f->journal != NULL ? 1 : -1;

@@ -121,6 +121,8 @@ struct journal {
 	struct loop_timer	*ktimer;	/* more to read: next round */
 	struct loop_timer	*ptimer;	/* sd_journal's own timeout */
 	struct loop_timer	*ctimer;	/* save the cursor */
+	int			(*before_commit)(void *);
+	void			*commit_arg;
 	char			*dir;		/* state directory, or NULL */
 	char			*path;		/* DIR/NAME, or NULL */
 	char			*cursor;	/* last entry handed out */
@@ -128,6 +130,7 @@ struct journal {
 	bool			 dirty;		/* position not saved yet */
 	bool			 stopped;	/* a quit rule fired */
 	bool			 read_failed;	/* logged once per failure run */
+	bool			 save_failed;	/* the same for the cursor */
 	bool			 pending;	/* current entry not handed out */
 	struct buf		 line;
 	struct buf		 fields;	/* copies of the entry's fields */
@@ -262,15 +265,31 @@ load_saved(struct journal *jn)
 		    "end of the journal)", jn->path, why);
 }
 
-/* Writes `text` as the cursor file, atomically. Returns 0 or -1. */
+/*
+ * Writes `text` as the cursor file, atomically. Returns 0 or -1; a
+ * failure is logged once per failure run, the recovery once.
+ */
 static int
-write_saved(const struct journal *jn, const char *text)
+write_saved(struct journal *jn, const char *text)
 {
 	if (util_write_atomic(jn->path, text, strlen(text), 0600) == -1) {
-		log_warn("journal cursor %s", jn->path);
+		if (!jn->save_failed)
+			log_warn("journal cursor %s, retrying every second",
+			    jn->path);
+		jn->save_failed = true;
 		return -1;
 	}
+	if (jn->save_failed)
+		log_warnx("journal cursor %s saved again", jn->path);
+	jn->save_failed = false;
 	return 0;
+}
+
+void
+journal_set_before_commit(struct journal *jn, int (*fn)(void *), void *arg)
+{
+	jn->before_commit = fn;
+	jn->commit_arg = arg;
 }
 
 int
@@ -284,6 +303,12 @@ journal_commit(struct journal *jn)
 	loop_timer_disarm(jn->ctimer);
 	if (!jn->dirty)
 		return 0;
+	if (jn->before_commit != NULL &&
+	    jn->before_commit(jn->commit_arg) == -1) {
+		/* nothing derived from unsaved entries is acknowledged */
+		loop_timer_arm(jn->ctimer, JOURNAL_COMMIT_MS, 0);
+		return -1;
+	}
 	if (jn->cursor != NULL)
 		text = xasprintf("%scursor %s\n", JOURNAL_MAGIC, jn->cursor);
 	else
@@ -293,6 +318,8 @@ journal_commit(struct journal *jn)
 	free(text);
 	if (rc == 0)
 		jn->dirty = false;
+	else
+		loop_timer_arm(jn->ctimer, JOURNAL_COMMIT_MS, 0);
 	return rc;
 }
 
@@ -574,7 +601,7 @@ static int
 open_journal(struct journal *jn, const struct journal_spec *spec)
 {
 	const char *dir = journal_spec_directory(spec);
-	int r, ev;
+	int r, ev, fd;
 
 	if (dir != NULL)
 		r = sdj.open_directory(&jn->j, dir, 0);
@@ -593,9 +620,10 @@ open_journal(struct journal *jn, const struct journal_spec *spec)
 		    "yet (is journald running, and is this user root or in "
 		    "the group systemd-journal or adm?)");
 	/* first, so that files appearing from now on are watched */
-	if ((jn->fd = sdj.get_fd(jn->j)) < 0) {
+	if ((fd = sdj.get_fd(jn->j)) < 0) {
+		/* jn->fd stays -1: journal_free must not remove it */
 		log_warnx("input-journal: no descriptor to wait on: %s",
-		    strerror(-jn->fd));
+		    strerror(-fd));
 		return -1;
 	}
 	if ((ev = sdj.get_events(jn->j)) < 0)
@@ -604,11 +632,11 @@ open_journal(struct journal *jn, const struct journal_spec *spec)
 	(void)sdj.set_data_threshold(jn->j, 0);
 	if (add_matches(jn, spec) == -1 || seek_start(jn) == -1)
 		return -1;
-	if (loop_add_fd(jn->lp, jn->fd, (uint32_t)ev, on_fd, jn) == -1) {
+	if (loop_add_fd(jn->lp, fd, (uint32_t)ev, on_fd, jn) == -1) {
 		log_warn("input-journal: event loop");
-		jn->fd = -1;
 		return -1;
 	}
+	jn->fd = fd;
 	return 0;
 }
 

@@ -940,8 +940,12 @@ tail_commit(struct tail *t)
 	loop_timer_disarm(t->ctimer);
 	if (!t->state_dirty)
 		return 0;
-	if (t->p.before_commit != NULL)
-		t->p.before_commit(t->p.commit_arg);
+	if (t->p.before_commit != NULL &&
+	    t->p.before_commit(t->p.commit_arg) == -1) {
+		/* nothing derived from unsaved lines is acknowledged */
+		loop_timer_arm(t->ctimer, t->commit_ms, 0);
+		return -1;
+	}
 	TAILQ_FOREACH(tf, &t->files, entry) {
 		/* Every name is recorded, even while missing: what appears
 		   there after a restart is read from its start. */

@@ -5,7 +5,9 @@
 # the save is retried; the saved offset never covers a line that was not
 # saved (after a SIGKILL while full, the unsaved lines are read again: none
 # lost); once space is back the state is saved without any new line, so
-# that a SIGKILL after that repeats nothing.
+# that a SIGKILL after that repeats nothing. When only the throttle
+# digests cannot be written, the positions are not saved either (no
+# folded line is acknowledged without its digest on disk) until they can.
 . "$(dirname "$0")/../shim/lib.sh"
 need_shim
 export FAULT_ENOSPC_PATH=$W/st FAULT_ENOSPC_CTL=$W/full FAULT_LOG=$W/flog
@@ -55,4 +57,28 @@ done
 for i in 4 5 6; do
 	[ "$(count "MARK $i")" = 2 ] || fail "MARK $i seen $(count "MARK $i") times"
 done
+
+# only the digests file is full: the positions wait for it
+export FAULT_ENOSPC_PATH=$W/st/.c.digests
+printf 'watchfor /FOLD (\\w+)/\n\techo normal\n\tthrottle 1:00:00,key=$1\n#%% throttle-digest on\n' > c
+start -c c -t log --state-dir st
+echo "FOLD a 1" >> log
+wait_for '[ "$(count "FOLD a 1")" = 1 ]' || fail "FOLD a 1 not acted on"
+wait_for 'committed st c log' || fail "state not saved before the digest fault"
+size=$(stat -c %s log)
+dfaults() { grep -c '\.c\.digests' flog 2>/dev/null || echo 0; }
+denospc() { grep -c 'c\.digests.*No space left on device' err; }
+f0=$(dfaults) e0=$(denospc)
+touch full
+echo "FOLD a 2" >> log
+echo "FOLD a 3" >> log
+wait_for '[ "$(dfaults)" -ge $((f0 + 3)) ]' ||
+    fail "digests save not retried ($(dfaults) faults, $f0 before)"
+grep -qE "^f [0-9]+ [0-9]+ [0-9]+ [0-9a-f]+ $size " st/c.state ||
+    fail "positions saved while the digests could not be"
+[ "$(denospc)" = $((e0 + 1)) ] || fail "digests ENOSPC not logged once"
+rm full
+wait_for 'committed st c log' || fail "positions not saved after recovery"
+grep -aq '^odg ' st/c.digests || fail "open digest not saved after recovery"
+stop
 pass
