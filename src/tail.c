@@ -35,7 +35,7 @@
 			 IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | \
 			 IN_MOVE_SELF | IN_ONLYDIR)
 #define FILE_MASK	(IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF)
-#define READ_BUDGET	(4u << 20)	/* bytes per file per round */
+#define READ_BUDGET	TAIL_READ_BUDGET
 #define ACTIVE_MS	3000		/* stay at 1 s reconcile this long */
 #define FAST_MS		1000
 #define SLOW_MS		30000
@@ -542,12 +542,17 @@ tfile_sync(struct tfile *tf)
 	uint64_t now, looked;
 
 	tf->dirty = false;
+	tf->held = false;
 	looked = tail_realtime_ns();
 	/* A copy was read once when found: later writes to it (cp over an
-	   old copy) are not ours. */
+	   old copy) are not ours. Oldest first; one with more than a
+	   budget unread holds the newer ones until the next round. */
 	TAILQ_FOREACH(s, &tf->srcs, entry)
-		if (s != tf->cur && !s->copy && src_read(s, READ_BUDGET))
-			t->more = true;
+		if (s != tf->cur && !s->copy && !tf->held &&
+		    src_read(s, READ_BUDGET))
+			tf->held = true;
+	if (tf->held)
+		t->more = true;
 	if (tf->dwd == -1 && !tf->polled)
 		tfile_watch_dir(tf);
 	else if (tf->ancestor)
@@ -583,7 +588,9 @@ tfile_sync(struct tfile *tf)
 	}
 	tf->looked_ns = looked;
 	tfile_check_cur(tf);
-	if (tf->cur != NULL && src_read(tf->cur, READ_BUDGET))
+	if (tf->held)
+		t->more = true;		/* the file at the name waits */
+	else if (tf->cur != NULL && src_read(tf->cur, READ_BUDGET))
 		t->more = true;
 	/* Close drained files that went quiet. */
 	now = loop_now();

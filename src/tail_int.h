@@ -51,6 +51,8 @@ struct src {
 TAILQ_HEAD(srcq, src);
 
 /* One configured name. srcs: draining files oldest first, then cur. */
+#define TAIL_READ_BUDGET	(4u << 20)	/* bytes per file per round */
+
 struct tfile {
 	TAILQ_ENTRY(tfile) entry;
 	struct tail	*t;
@@ -69,6 +71,9 @@ struct tfile {
 	bool		 alias_logged;
 	bool		 remote_logged;
 	bool		 nobtime_logged;
+	bool		 held;		/* this round, an older source has
+					   more than READ_BUDGET unread: the
+					   newer ones wait (line order) */
 	uint64_t	 looked_ns;	/* realtime of the last look at the
 					   name, 0 before the first */
 	struct timespec	 dir_mtime;	/* the directory's at that look */

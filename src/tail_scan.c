@@ -91,7 +91,10 @@ by_birth(const void *a, const void *b)
 	    x->c->st.st_ino > y->c->st.st_ino;
 }
 
-/* Opens one unseen generation from 0 and queues it for draining. */
+/*
+ * Opens one unseen generation from 0 and queues it for draining; reads
+ * at most a budget of it now, the rest in the next rounds (tfile_sync).
+ */
 static void
 open_unseen(struct tfile *tf, const char *path)
 {
@@ -112,8 +115,10 @@ open_unseen(struct tfile *tf, const char *path)
 		    "reading it from the start", tf->path, path);
 	src_watch(s);
 	t->state_dirty = true;
-	if (src_read(s, 0))
-		t->more = true;
+	/* A budget per round, as any file: a big one must not stall the
+	   loop. What an older generation left unread holds this one. */
+	if (!tf->held && src_read(s, TAIL_READ_BUDGET))
+		tf->held = true;
 }
 
 /*

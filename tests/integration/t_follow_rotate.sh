@@ -2,7 +2,7 @@
 # Rotation by rename: S01 (rename + create, repeated fast), S02 (writer
 # keeps writing to the renamed file), S03 (rename now, create later),
 # rename-over, rapid rotations while the follower is stopped, and
-# generations rotated away before they were ever opened.
+# generations rotated away before they were ever opened (big ones too).
 . "$(dirname "$0")/follow/lib.sh"
 
 # tick: paces rotations one tick of the kernel's file clock apart (it is
@@ -141,6 +141,41 @@ s_unseen_state() {
 	TTARGS=()
 }
 
+# bigw FILE TAG N: N lines of ~50 bytes in one go (several MB), also
+# appended to expect.
+bigw() {
+	python3 - "$@" <<'PY' || fail "writer failed"
+import sys
+path, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+data = "".join("%s-%d %s\n" % (tag, i, "y" * 40) for i in range(n))
+for f in (path, "expect"):
+    with open(f, "a") as o:
+        o.write(data)
+PY
+}
+
+s_unseen_big() {
+	# two big generations rotated away unseen: read a budget per round
+	# (the loop is not stalled), completely, oldest first, then the
+	# file at the name
+	new_case unseen_big
+	: > log
+	start log
+	w log a-1
+	wait_for 'grep -q a-1 out'
+	kill -STOP "$TTPID"
+	mv log log.1
+	bigw log b 120000	# ~6 MB
+	mv log log.2
+	tick
+	bigw log c 120000
+	mv log log.3
+	tick
+	w log d-1
+	kill -CONT "$TTPID"
+	check
+}
+
 run_both s01
 run_both s02
 run_both s03
@@ -149,3 +184,4 @@ run_both s_stopped_rotations
 run_both s_unseen_batch
 run_both s_unseen_missing
 run_both s_unseen_state
+run_both s_unseen_big
