@@ -24,12 +24,21 @@ struct state_rec {
 };
 
 /*
- * Opens the state kept as DIR/NAME, creating DIR (mode 0700) when missing.
+ * Opens the state kept as DIR/NAME, creating DIR (mode 0700) when missing;
+ * an existing DIR is kept private (state_dir_private).
  * A missing file gives an empty state; a corrupt or foreign one is
  * reported with log_warnx and ignored (empty state), never fatal. Returns
  * NULL only when DIR cannot be created or is not a directory (logged).
  */
 struct state	*state_open(const char *dir, const char *name);
+/*
+ * Keeps the existing directory DIR private: when it belongs to the
+ * effective user and its group or others have any access, it is made
+ * 0700 (logged); when it belongs to another user, a warning says that
+ * user can read and change what is kept there. Used by state_open and
+ * spool_open on each directory they use.
+ */
+void		 state_dir_private(const char *dir);
 void		 state_free(struct state *);
 
 /*

@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "spool.h"
+#include "state.h"
 #include "util.h"
 
 #define SPOOL_MAGIC	"watchfor-spool 1\n"
@@ -374,6 +375,7 @@ make_dir(const char *path)
 		errno = ENOTDIR;
 		return -1;
 	}
+	state_dir_private(path);
 	return 0;
 }
 

@@ -51,7 +51,9 @@ startup_pid_file(const struct opts *o)
 	if (o->pid_file == NULL)
 		return;
 	n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
-	fd = open(o->pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* a symbolic link planted at the name is not followed (ELOOP) */
+	fd = open(o->pid_file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
 	if (fd != -1 && write(fd, text, (size_t)n) == n) {
 		close(fd);
 		return;
@@ -62,6 +64,7 @@ startup_pid_file(const struct opts *o)
 	else
 		(void)snprintf(name, sizeof(name), "%s", o->name);
 	log_raw("%s: cannot write pid file named %s: %s\n", name, o->pid_file,
+	    errno == ELOOP ? "it is a symbolic link, not followed" :
 	    strerror(errno));
 	if (fd != -1)
 		close(fd);

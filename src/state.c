@@ -251,6 +251,49 @@ load(struct state *sp)
 	free(data);
 }
 
+/* The foreign directory last warned about: not again, nor below it. */
+static bool
+foreign_warned(const char *dir)
+{
+	static char *last;
+	size_t n;
+
+	if (last != NULL && strncmp(dir, last, (n = strlen(last))) == 0 &&
+	    (dir[n] == '\0' || dir[n] == '/'))
+		return true;
+	free(last);
+	last = xstrdup(dir);
+	return false;
+}
+
+void
+state_dir_private(const char *dir)
+{
+	struct stat st;
+	unsigned mode;
+
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
+		return;
+	mode = (unsigned)st.st_mode & 07777;
+	if (st.st_uid != geteuid()) {
+		if (!foreign_warned(dir))
+			log_warnx("%s: directory owned by uid %lu, not by "
+			    "this user (uid %lu): that user can read and "
+			    "change what watchfor keeps there", dir,
+			    (unsigned long)st.st_uid,
+			    (unsigned long)geteuid());
+		return;
+	}
+	if ((mode & 077) == 0)
+		return;
+	if (chmod(dir, 0700) == -1)
+		log_warn("%s: mode %04o lets others in, cannot make it 0700",
+		    dir, mode);
+	else
+		log_warnx("%s: mode %04o let others in, made 0700", dir,
+		    mode);
+}
+
 struct state *
 state_open(const char *dir, const char *name)
 {
@@ -265,6 +308,7 @@ state_open(const char *dir, const char *name)
 		log_warnx("state directory %s: not a directory", dir);
 		return NULL;
 	}
+	state_dir_private(dir);
 	sp = xcalloc(1, sizeof(*sp));
 	sp->dir = xstrdup(dir);
 	sp->path = xasprintf("%s/%s", dir, name);
