@@ -95,10 +95,14 @@ const char	*spool_failed_path(const struct spool *);
 
 /*
  * Writes a new message durably (see above) and returns its file name (a
- * heap string; names sort by e->first), or NULL with the cause logged.
+ * heap string; names sort by e->first), or NULL with errno set and what
+ * failed in spool_error, not logged (the caller logs once per failure
+ * run).
  */
 char		*spool_put(struct spool *, const struct spool_env *e,
 		    const char *msg, size_t len);
+/* What the last failed write was doing: "PATH" or "rename PATH", say. */
+const char	*spool_error(const struct spool *);
 /*
  * Replaces message `name` with envelope `e` and message `msg`, durably
  * (the old file stays whole until the rename). Returns 0 or -1, logged.

@@ -74,6 +74,8 @@ struct outbox {
 	uint64_t		 fail_since;	/* wall ms; 0: not failing */
 	uint64_t		 loud_at;	/* last failure report, wall */
 	bool			 fallback_run;	/* in this failing streak */
+	uint64_t		 direct;	/* not spooled in this run of
+						   spool failures; 0: none */
 	struct outbox_stats	 st;
 };
 
@@ -847,6 +849,19 @@ outbox_close(struct outbox *ob)
 	free(ob);
 }
 
+/*
+ * A message could not be spooled (its caller runs the mailer or helper
+ * itself): logged once per run of failures, not per message.
+ */
+static void
+spool_failed(struct outbox *ob)
+{
+	if (ob->direct++ == 0)
+		log_warnx("outbox: cannot spool (%s: %s): mails go to the "
+		    "mailer directly until it can", spool_error(ob->sp),
+		    strerror(errno));
+}
+
 static int
 add(struct outbox *ob, const char *kind, const struct exec_cmd *c,
     const char *cmdtext, const char *rcpt, unsigned permfail,
@@ -870,8 +885,15 @@ add(struct outbox *ob, const char *kind, const struct exec_cmd *c,
 	    (c->null_stderr ? SPOOL_STDERR_NULL : 0);
 	e.permfail = permfail;
 	e.first = e.next = wall_ms();
-	if ((name = spool_put(ob->sp, &e, msg, len)) == NULL)
+	if ((name = spool_put(ob->sp, &e, msg, len)) == NULL) {
+		spool_failed(ob);
 		return -1;
+	}
+	if (ob->direct != 0) {
+		log_warnx("outbox: spooling again; %" PRIu64 " mails went to "
+		    "the mailer directly meanwhile", ob->direct);
+		ob->direct = 0;
+	}
 	(void)item_add(ob, name, &e);
 	free(name);
 	ob->st.spooled++;

@@ -30,6 +30,7 @@ struct spool {
 	int		 dirfd;
 	int		 faileddirfd;
 	unsigned	 seq;		/* makes names unique in a process */
+	char		*why;		/* what the last failed write did */
 };
 
 void
@@ -427,6 +428,7 @@ spool_close(struct spool *sp)
 		close(sp->faileddirfd);
 	free(sp->dir);
 	free(sp->failed);
+	free(sp->why);
 	free(sp);
 }
 
@@ -442,9 +444,22 @@ spool_failed_path(const struct spool *sp)
 	return sp->failed;
 }
 
+/* Notes what failed in sp->why (errno kept) for the caller's message. */
+static void
+failed(struct spool *sp, const char *what, const char *dir, const char *name)
+{
+	int e = errno;
+
+	free(sp->why);
+	sp->why = name != NULL ? xasprintf("%s%s/%s", what, dir, name) :
+	    xasprintf("%s%s", what, dir);
+	errno = e;
+}
+
 /*
  * Writes `data` as `name` atomically: ".tmp-NAME" (O_EXCL, 0600; a
  * leftover of a crash is removed first), fsync, rename, fsync of the dir.
+ * A failure is noted with failed(), not logged.
  */
 static int
 write_atomic(struct spool *sp, const char *name, const struct buf *data)
@@ -461,14 +476,14 @@ write_atomic(struct spool *sp, const char *name, const struct buf *data)
 		    O_CLOEXEC, 0600);
 	}
 	if (fd == -1) {
-		log_warn("outbox: %s/%s", sp->dir, tmp);
+		failed(sp, "", sp->dir, tmp);
 		free(tmp);
 		return -1;
 	}
 	if (util_write_all(fd, data->data, data->len) == -1 ||
 	    fsync(fd) == -1) {
 		e = errno;
-		log_warn("outbox: %s/%s", sp->dir, tmp);
+		failed(sp, "", sp->dir, tmp);
 		close(fd);
 		(void)unlinkat(sp->dirfd, tmp, 0);
 		free(tmp);
@@ -478,7 +493,7 @@ write_atomic(struct spool *sp, const char *name, const struct buf *data)
 	close(fd);
 	if (renameat(sp->dirfd, tmp, sp->dirfd, name) == -1) {
 		e = errno;
-		log_warn("outbox: rename %s/%s", sp->dir, name);
+		failed(sp, "rename ", sp->dir, name);
 		(void)unlinkat(sp->dirfd, tmp, 0);
 		free(tmp);
 		errno = e;
@@ -486,10 +501,16 @@ write_atomic(struct spool *sp, const char *name, const struct buf *data)
 	}
 	free(tmp);
 	if (fsync(sp->dirfd) == -1) {
-		log_warn("outbox: fsync %s", sp->dir);
+		failed(sp, "fsync ", sp->dir, NULL);
 		return -1;
 	}
 	return 0;
+}
+
+const char *
+spool_error(const struct spool *sp)
+{
+	return sp->why != NULL ? sp->why : sp->dir;
 }
 
 char *
@@ -518,7 +539,8 @@ spool_rewrite(struct spool *sp, const char *name, const struct spool_env *e,
 	int rc;
 
 	spool_encode(e, msg, len, &b);
-	rc = write_atomic(sp, name, &b);
+	if ((rc = write_atomic(sp, name, &b)) == -1)
+		log_warn("outbox: %s", sp->why);
 	buf_free(&b);
 	return rc;
 }
