@@ -51,7 +51,7 @@ rc=$?
 grep -q "recipient bad@example.org refused: 550 5.1.1" helper.err ||
     fail "the refused recipient not on stderr: $(cat helper.err)"
 [ "$(delivered "rcpt test one")" = 1 ] || fail "the good recipient got nothing"
-f=$(grep -l -x "rcpt test one" got/*.eml | head -1)
+f=$(grep -l "^rcpt test one" got/*.eml | head -1)
 grep -qx 'to good@example.org' "${f%.eml}.env" || fail "good not in the envelope"
 grep -q 'bad@example.org' "${f%.eml}.env" && fail "bad in the envelope"
 helper two bad@example.org
