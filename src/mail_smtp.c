@@ -150,7 +150,8 @@ smtp_directive_error(const char *name, const char *value)
 		if (outbox_parse_duration(value, &ms) == -1 || ms < 1000 ||
 		    ms > SMTP_TIMEOUT_MAX_MS)
 			return xasprintf("smtp-timeout: bad duration \"%s\" "
-			    "(from 1s to 1h, for example 30s or 2m)", value);
+			    "(from 1s to 100s, the whole session; for example "
+			    "30s)", value);
 	} else if (strcmp(name, "mail-from") == 0) {
 		if (!plain_word(value) || strpbrk(value, "<>()\",;") != NULL)
 			return xasprintf("mail-from: \"%s\" is not a plain "
@@ -217,7 +218,8 @@ smtp_params_init(struct smtp_params *p, const struct config *cfg)
 			set_str(&p->from, d->value);
 		else if (strcmp(d->name, "smtp-timeout") == 0 &&
 		    outbox_parse_duration(d->value, &ms) == 0)
-			p->timeout = ms;
+			p->timeout = ms < SMTP_TIMEOUT_MAX_MS ? ms :
+			    SMTP_TIMEOUT_MAX_MS;
 	}
 	if (p->from == NULL)
 		p->from = default_from();

@@ -68,6 +68,8 @@ set_opt(struct smtp_args *a, const char *name, const char *v, char **err)
 	else if (strcmp(name, "timeout") == 0) {
 		if (parse_uint(v, 86400, &a->timeout) == -1)
 			goto bad;
+		if (a->timeout > SMTP_ARGS_TIMEOUT_MAX)
+			a->timeout = SMTP_ARGS_TIMEOUT_MAX;
 	} else
 		goto bad;
 	return 0;

@@ -166,6 +166,23 @@ test_password_symlink(void **state)
 	rmdir(dir);
 }
 
+/* --timeout of an older spool file (up to 1 h) is cut to the bound. */
+static void
+test_timeout_bound(void **state)
+{
+	char *argv[] = { "h", "--from", "a@x", "--timeout", "3600", "b@y",
+	    NULL };
+	struct smtp_args a;
+	char *err;
+
+	(void)state;
+	assert_int_equal(smtp_args_parse(6, argv, &a, &err), 0);
+	assert_int_equal(a.timeout, SMTP_ARGS_TIMEOUT_MAX);
+	argv[4] = "100";
+	assert_int_equal(smtp_args_parse(6, argv, &a, &err), 0);
+	assert_int_equal(a.timeout, 100);
+}
+
 static void
 test_crlf(void **state)
 {
@@ -210,6 +227,7 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_password),
 		cmocka_unit_test(test_password_symlink),
+		cmocka_unit_test(test_timeout_bound),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_exit_for),
 	};

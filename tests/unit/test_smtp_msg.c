@@ -280,6 +280,9 @@ test_directives(void **state)
 		{ "smtp-timeout", "30s", true },
 		{ "smtp-timeout", "500ms", false },
 		{ "smtp-timeout", "2h", false },
+		{ "smtp-timeout", "100s", true },
+		{ "smtp-timeout", "101s", false },
+		{ "smtp-timeout", "2m", false },
 		{ "mail-from", "watchfor@example.org", true },
 		{ "mail-from", "W <w@example.org>", false },
 		{ "state-dir", "anything", true },
@@ -326,7 +329,7 @@ test_params_cmd(void **state)
 		{ .name = "smtp-port", .value = "587" },
 		{ .name = "smtp-starttls", .value = "required" },
 		{ .name = "smtp-tls-verify", .value = "off" },
-		{ .name = "smtp-timeout", .value = "2m" },
+		{ .name = "smtp-timeout", .value = "90s" },
 		{ .name = "mail-from", .value = "w@example.org" },
 		{ .name = "smtp-user", .value = "alice" },
 		{ .name = "smtp-password-file", .value = "/etc/pw" },
@@ -335,7 +338,7 @@ test_params_cmd(void **state)
 		"/x/watchfor-smtp", "--host", "relay.example.org", "--port",
 		"587", "--starttls", "required", "--tls-verify", "off",
 		"--user", "alice", "--password-file", "/etc/pw", "--from",
-		"w@example.org", "--timeout", "120", "--", "a@x.org",
+		"w@example.org", "--timeout", "90", "--", "a@x.org",
 		"b@y.org", NULL,
 	};
 	struct config cfg = { 0 };
