@@ -24,6 +24,18 @@
  * the URL goes on with a path, query or fragment; userinfo (user:pass@)
  * is dropped. Text with no "://" shows as "(not a URL)".
  */
+/* Appends `n` bytes of `s` to the string `out`, cut to `size`. */
+static inline void
+webhook_url_cat(char *out, size_t size, const char *s, size_t n)
+{
+	size_t len = strlen(out);
+
+	if (len + n >= size)
+		n = size - 1 - len;
+	memcpy(out + len, s, n);
+	out[len + n] = '\0';
+}
+
 static inline void
 webhook_url_shown(const char *url, char *out, size_t size)
 {
@@ -41,8 +53,12 @@ webhook_url_shown(const char *url, char *out, size_t size)
 	for (p = auth; p < end; p++)
 		if (*p == '@')
 			auth = p + 1;
-	(void)snprintf(out, size, "%.*s://%.*s%s", (int)(sep - url), url,
-	    (int)(end - auth), auth, *end != '\0' ? "/..." : "");
+	out[0] = '\0';
+	webhook_url_cat(out, size, url, (size_t)(sep - url));
+	webhook_url_cat(out, size, "://", 3);
+	webhook_url_cat(out, size, auth, (size_t)(end - auth));
+	if (*end != '\0')
+		webhook_url_cat(out, size, "/...", 4);
 }
 
 #endif
