@@ -12,8 +12,13 @@
 
 struct buf;
 
-/* Longest body line sent as 7bit; longer ones go quoted-printable. */
+/*
+ * Longest line (RFC 5322 2.1.1): longer body lines go quoted-printable,
+ * longer header lines are never written by mail_build_smtp.
+ */
 #define MAIL_LINE_MAX	998
+/* Where mail_build_smtp folds header lines when a blank allows. */
+#define MAIL_FOLD_COL	78
 
 /*
  * Appends the message to `out`. Pure. `to` is swatchdog's ADDRESSES (each
@@ -35,7 +40,12 @@ void	mail_build(const char *to, size_t tolen, const char *subject,
  * body of printable ASCII and TAB with lines of at most MAIL_LINE_MAX
  * bytes goes as us-ascii 7bit, anything else as UTF-8 quoted-printable
  * (invalid UTF-8 as U+FFFD), then the body and a final LF. Header values
- * are cleaned as mail_build does. Pure.
+ * are cleaned as mail_build does, then folded (RFC 5322 2.2.3) at blanks
+ * (From and To also after commas, adding a blank) to stay within
+ * MAIL_FOLD_COL columns where they can; a subject that would still have
+ * a line over MAIL_LINE_MAX bytes goes as RFC 2047 encoded words. No
+ * header line passes MAIL_LINE_MAX but for a single address that long.
+ * Pure.
  */
 void	mail_build_smtp(const char *from, const char *to, size_t tolen,
 	    const char *subject, size_t subjlen, const char *body,

@@ -19,7 +19,11 @@ struct exec_cmd;
 #define SMTP_DEFAULT_HOST	"localhost"
 #define SMTP_DEFAULT_PORT	25
 #define SMTP_TIMEOUT_MS		(60ULL * 1000)		/* smtp-timeout */
-#define SMTP_TIMEOUT_MAX_MS	(3600ULL * 1000)
+/*
+ * The whole session's limit: the helper's alarm; below the outbox's
+ * attempt timeout, OUTBOX_TIMEOUT_MS (outbox.h).
+ */
+#define SMTP_TIMEOUT_MAX_MS	(100ULL * 1000)
 /* The helper: $WATCHFOR_SMTP_HELPER, else this (from CMake). */
 #ifndef WATCHFOR_SMTP_HELPER_PATH
 #define WATCHFOR_SMTP_HELPER_PATH	"/usr/libexec/watchfor/watchfor-smtp"

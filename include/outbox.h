@@ -39,7 +39,13 @@ struct outbox;
 #define OUTBOX_MAX_AGE_MS	(5ULL * 24 * 3600 * 1000)	/* 5 days */
 #define OUTBOX_RETRY_MS		(30ULL * 1000)		/* first retry */
 #define OUTBOX_RETRY_MAX_MS	(15ULL * 60 * 1000)	/* at most */
-#define OUTBOX_TIMEOUT_MS	(120ULL * 1000)		/* per attempt */
+/*
+ * Per attempt. Must stay above the helpers' own whole-attempt limits,
+ * SMTP_TIMEOUT_MAX_MS (mail_smtp.h) and WEBHOOK_TIMEOUT_MAX (webhook.h),
+ * both 100 s, so that a helper's timeout is its own (exit 75, a reason)
+ * and not a kill.
+ */
+#define OUTBOX_TIMEOUT_MS	(120ULL * 1000)
 #define OUTBOX_LOUD_MS		(3600ULL * 1000)	/* failure reports */
 #define OUTBOX_FALLBACK_MS	(3600ULL * 1000)	/* fallback-after */
 

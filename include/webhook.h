@@ -18,8 +18,12 @@
  * Options: label=NAME:VALUE and annotation=NAME:VALUE (VALUE interpolates
  * $1, $+{name}, $0 ... as an action value does), bearer-file=PATH (the
  * helper sends "Authorization: Bearer" and the file's first line; the
- * token never enters the spool), timeout=SECONDS (per attempt, 1-300,
- * default WEBHOOK_TIMEOUT_S). A piece may hold blanks inside "...".
+ * token never enters the spool; the file must give no access to group
+ * or others, mail_secret.h), timeout=SECONDS (the whole attempt, 1 to
+ * WEBHOOK_TIMEOUT_MAX, default WEBHOOK_TIMEOUT_S). A piece may hold
+ * blanks inside "...". The URL may not hold user:password@; it reaches
+ * the helper in its environment, and messages show it in part
+ * (webhook_url.h).
  */
 
 struct buf;
@@ -29,7 +33,8 @@ struct rule_directive;
 struct subst_ctx;
 
 #define WEBHOOK_TIMEOUT_S	10
-#define WEBHOOK_TIMEOUT_MAX	300
+/* below the outbox's attempt timeout, OUTBOX_TIMEOUT_MS (outbox.h) */
+#define WEBHOOK_TIMEOUT_MAX	100
 #define WEBHOOK_HELPER_ENV	"WATCHFOR_HTTP_HELPER"
 #define WEBHOOK_ALERTNAME	"watchfor"
 #define WEBHOOK_DIGEST_ALERTNAME "watchfor_digest"
@@ -135,6 +140,7 @@ struct webhook_spec {
 	struct webhook_spec_kv *annotations;
 	size_t		 nannotations;
 	char		*bearer_file;	/* or NULL */
+	size_t		 bearer_off;	/* offset of its value */
 	unsigned	 timeout;	/* seconds */
 };
 
@@ -151,7 +157,12 @@ void	 webhook_spec_clear(struct webhook_spec *s);
 
 struct webhook;
 
-/* Compiles a rule's "#% webhook" directive; problems go to `d`. */
+/*
+ * Compiles a rule's "#% webhook" directive; problems go to `d`, among
+ * them a bearer-file that exists but that group or others may access
+ * (or that is not a regular file), which the helper would refuse; one
+ * missing now is not a problem (it is read at each delivery).
+ */
 struct webhook	*webhook_prepare(const struct rule *r,
 		    const struct rule_directive *rd, struct diag *d);
 void		 webhook_free(struct webhook *);

@@ -18,14 +18,16 @@ struct outbox;
 struct webhook_digest;
 
 /*
- * Holds the command `c` (taken: cleared for the caller) of a folded
- * webhook, its text `cmdtext`, its `url` and mode (enum webhook_mode),
- * unless one is held already (then `c` is cleared only).
+ * Holds the command `c` (taken: cleared for the caller; the URL is in
+ * its environment, webhook_url.h) of a folded webhook, its text
+ * `cmdtext`, its `url` as shown in messages (webhook_url_shown) and mode
+ * (enum webhook_mode), unless one is held already (then `c` is cleared
+ * only).
  */
 void		 webhook_cap_hold(struct exec_cmd *c, const char *cmdtext,
 		    const char *url, int mode);
 bool		 webhook_cap_held(void);
-/* The URL of the held webhook, NULL when none is held. */
+/* The shown URL of the held webhook, NULL when none is held. */
 const char	*webhook_cap_url(void);
 /*
  * Spools the summary of `d` in the held webhook's mode to its URL
@@ -38,10 +40,13 @@ int		 webhook_cap_post(struct outbox *ob,
 /* Forgets the held webhook. */
 void		 webhook_cap_forget(void);
 /*
- * The held webhook for the state directory: "caphook MODE ARGC\n", the
- * argv (argv[0] is the program), the command text and the URL (each
- * digest_put_str); nothing when none is held. webhook_cap_decode takes
- * it back from *p (advanced): 0, or -1 when malformed or one is held.
+ * The held webhook for the state directory (a 0600 file: the URL is in
+ * its variables): "caphook MODE ARGC NVARS\n", the argv (argv[0] is the
+ * program), the variables ("NAME=value"), the command text and the
+ * shown URL (each digest_put_str); nothing when none is held.
+ * webhook_cap_decode takes it back from *p (advanced), also the older
+ * "caphook MODE ARGC\n" with no variable: 0, or -1 when malformed or
+ * one is held.
  */
 void		 webhook_cap_encode(struct buf *out);
 int		 webhook_cap_decode(const char **p, const char *end);

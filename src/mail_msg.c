@@ -177,6 +177,81 @@ header_text(const char *s, size_t len, bool addresses, struct buf *out)
 				out->data[i] = ',';
 }
 
+/*
+ * True when a folded line may start at v[i]: before a blank that a
+ * non-blank follows (the continuation line is not all white space), or,
+ * in an address list, after a ',' (then a blank is inserted).
+ */
+static bool
+fold_point(const char *v, size_t len, size_t i, bool addresses)
+{
+	if (i == 0 || i + 1 >= len)
+		return false;
+	if (v[i] == ' ')
+		return v[i + 1] != ' ';
+	return addresses && v[i - 1] == ',';
+}
+
+/*
+ * Appends the clean header value `v` folded (RFC 5322 2.2.3) at its
+ * fold points so that lines stay within MAIL_FOLD_COL columns where a
+ * fold point allows; `col` is where the value starts on its line.
+ * Returns the longest line written, in bytes.
+ */
+static size_t
+fold_value(const char *v, size_t len, size_t col, bool addresses,
+    struct buf *out)
+{
+	size_t i = 0, j, seg, longest = 0;
+
+	while (i < len) {
+		for (j = i + 1; j < len && !fold_point(v, len, j, addresses);
+		    j++)
+			;
+		seg = j - i;
+		if (i > 0 && col + seg > MAIL_FOLD_COL) {
+			buf_addc(out, '\n');
+			col = 0;
+			if (v[i] != ' ') {
+				buf_addc(out, ' ');
+				col = 1;
+			}
+		}
+		buf_add(out, v + i, seg);
+		col += seg;
+		if (col > longest)
+			longest = col;
+		i = j;
+	}
+	return longest;
+}
+
+/*
+ * Appends the header field "name: " and the value `v` (clean text):
+ * folded at blanks (address lists also after commas) near MAIL_FOLD_COL;
+ * a subject with a run that would still pass MAIL_LINE_MAX, or that is
+ * not ASCII, goes as RFC 2047 encoded words, which fold anywhere.
+ */
+static void
+header_field(const char *name, const char *v, size_t len, bool subject,
+    bool addresses, struct buf *out)
+{
+	size_t start, col = strlen(name) + 2;
+
+	buf_adds(out, name);
+	buf_adds(out, ": ");
+	start = out->len;
+	if (subject && !is_ascii(v, len)) {
+		encode_words(v, len, out);
+		return;
+	}
+	if (fold_value(v, len, col, addresses, out) <= MAIL_LINE_MAX ||
+	    !subject)
+		return;
+	out->len = start;
+	encode_words(v, len, out);
+}
+
 /* True when the body cannot go as 7bit: non-ASCII, controls, long lines. */
 static bool
 body_needs_qp(const char *s, size_t len)
@@ -262,22 +337,22 @@ mail_build_smtp(const char *from, const char *to, size_t tolen,
     const char *subject, size_t subjlen, const char *body, size_t bodylen,
     time_t when, const char *msgid, struct buf *out)
 {
-	struct buf s = { 0 }, b = { 0 };
+	struct buf f = { 0 }, t = { 0 }, s = { 0 }, b = { 0 };
 
+	buf_reserve(&f, 1);
+	buf_reserve(&t, 1);
 	buf_reserve(&s, 1);
 	buf_reserve(&b, 1);
+	header_text(from, strlen(from), false, &f);
+	header_text(to, tolen, true, &t);
 	clean_text(subject, subjlen, true, &s);
 	clean_text(body, bodylen, false, &b);
 
-	buf_adds(out, "From: ");
-	header_text(from, strlen(from), false, out);
-	buf_adds(out, "\nTo: ");
-	header_text(to, tolen, true, out);
-	buf_adds(out, "\nSubject: ");
-	if (!is_ascii(s.data, s.len))
-		encode_words(s.data, s.len, out);
-	else
-		buf_add(out, s.data, s.len);
+	header_field("From", f.data, f.len, false, true, out);
+	buf_addc(out, '\n');
+	header_field("To", t.data, t.len, false, true, out);
+	buf_addc(out, '\n');
+	header_field("Subject", s.data, s.len, true, false, out);
 	buf_adds(out, "\nDate: ");
 	rfc5322_date(when, out);
 	buf_adds(out, "\nMessage-ID: ");
@@ -293,6 +368,8 @@ mail_build_smtp(const char *from, const char *to, size_t tolen,
 		buf_add(out, b.data, b.len);
 	}
 	buf_addc(out, '\n');
+	buf_free(&f);
+	buf_free(&t);
 	buf_free(&s);
 	buf_free(&b);
 }

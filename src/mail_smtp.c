@@ -15,6 +15,7 @@
 #include "config.h"
 #include "exec_cmd.h"
 #include "mail_msg.h"
+#include "mail_secret.h"
 #include "mail_smtp.h"
 #include "outbox.h"
 #include "util.h"
@@ -89,10 +90,12 @@ plain_word(const char *v)
 	return true;
 }
 
+/* The helper's rule (mail_secret.h), with stat(2): links are followed. */
 static char *
 password_file_error(const char *path)
 {
 	struct stat st;
+	const char *why;
 
 	if (path[0] != '/')
 		return xasprintf("smtp-password-file: \"%s\" is not an "
@@ -100,14 +103,13 @@ password_file_error(const char *path)
 	if (stat(path, &st) == -1)
 		return xasprintf("smtp-password-file: %s: %s", path,
 		    strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return xasprintf("smtp-password-file: %s is not a regular "
-		    "file", path);
-	if ((st.st_mode & 077) != 0)
-		return xasprintf("smtp-password-file: %s can be read or "
-		    "written by group or others (mode %04o): refused; chmod "
-		    "600 it", path, (unsigned)(st.st_mode & 07777));
-	return NULL;
+	if ((why = mail_secret_refusal(&st)) == NULL)
+		return NULL;
+	if (S_ISREG(st.st_mode))
+		return xasprintf("smtp-password-file: %s %s (mode %04o): "
+		    "refused; chmod 600 it", path, why,
+		    (unsigned)(st.st_mode & 07777));
+	return xasprintf("smtp-password-file: %s %s", path, why);
 }
 
 char *
@@ -148,7 +150,8 @@ smtp_directive_error(const char *name, const char *value)
 		if (outbox_parse_duration(value, &ms) == -1 || ms < 1000 ||
 		    ms > SMTP_TIMEOUT_MAX_MS)
 			return xasprintf("smtp-timeout: bad duration \"%s\" "
-			    "(from 1s to 1h, for example 30s or 2m)", value);
+			    "(from 1s to 100s, the whole session; for example "
+			    "30s)", value);
 	} else if (strcmp(name, "mail-from") == 0) {
 		if (!plain_word(value) || strpbrk(value, "<>()\",;") != NULL)
 			return xasprintf("mail-from: \"%s\" is not a plain "
@@ -215,7 +218,8 @@ smtp_params_init(struct smtp_params *p, const struct config *cfg)
 			set_str(&p->from, d->value);
 		else if (strcmp(d->name, "smtp-timeout") == 0 &&
 		    outbox_parse_duration(d->value, &ms) == 0)
-			p->timeout = ms;
+			p->timeout = ms < SMTP_TIMEOUT_MAX_MS ? ms :
+			    SMTP_TIMEOUT_MAX_MS;
 	}
 	if (p->from == NULL)
 		p->from = default_from();

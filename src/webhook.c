@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,12 +22,14 @@
 #include "exec_cmd.h"
 #include "executor.h"
 #include "log.h"
+#include "mail_secret.h"
 #include "outbox.h"
 #include "pattern.h"
 #include "subst.h"
 #include "util.h"
 #include "webhook.h"
 #include "webhook_cap.h"
+#include "webhook_url.h"
 
 #ifndef WATCHFOR_LIBEXECDIR
 #define WATCHFOR_LIBEXECDIR	"/usr/libexec"
@@ -37,6 +40,7 @@ struct webhook {
 	struct tmpl		**label_t;	/* one per spec.labels */
 	struct tmpl		**annot_t;
 	char			*rule;		/* "FILE:LINE" */
+	char			*shown;		/* the URL for messages */
 };
 
 static bool
@@ -170,6 +174,7 @@ option(struct webhook_spec *s, const char *p, size_t off, size_t *erroff)
 			    "absolute path", v);
 		free(s->bearer_file);
 		s->bearer_file = xstrdup(v);
+		s->bearer_off = off;
 		return NULL;
 	}
 	if (nlen == 7 && strncmp(p, "timeout", 7) == 0) {
@@ -210,6 +215,25 @@ piece(struct webhook_spec *s, const char *p, size_t off, bool *moded,
 	return NULL;
 }
 
+/*
+ * A URL with user:password@ in it: refused, as the password would show
+ * wherever the URL does. *off gets the offset of the userinfo.
+ */
+static char *
+userinfo_error(const char *url, size_t start, size_t *off)
+{
+	const char *auth = strstr(url, "://") + 3;
+	size_t n = strcspn(auth, "/?#");
+	const char *at = memchr(auth, '@', n);
+
+	if (at == NULL)
+		return NULL;
+	*off = start + (size_t)(auth - url);
+	return xstrdup("credentials (user:password@) in the URL are "
+	    "refused: they would show wherever the URL does; use "
+	    "bearer-file=PATH");
+}
+
 char *
 webhook_parse(const char *value, struct webhook_spec *s, size_t *off)
 {
@@ -229,6 +253,10 @@ webhook_parse(const char *value, struct webhook_spec *s, size_t *off)
 		*off = start;
 		err = xasprintf("bad URL \"%s\": http:// or https://, a host, "
 		    "no blank or control character", p);
+		free(p);
+		return err;
+	}
+	if ((err = userinfo_error(p, start, off)) != NULL) {
 		free(p);
 		return err;
 	}
@@ -285,6 +313,25 @@ compile_all(const struct webhook_spec_kv *kv, size_t n)
 	return t;
 }
 
+/*
+ * The helper's rule for the bearer file (mail_secret.h), with stat(2),
+ * which follows links as the helper does; a file missing now is fine.
+ */
+static char *
+bearer_error(const char *path)
+{
+	struct stat st;
+	const char *why;
+
+	if (path == NULL || stat(path, &st) == -1 ||
+	    (why = mail_secret_refusal(&st)) == NULL)
+		return NULL;
+	if (S_ISREG(st.st_mode))
+		return xasprintf("bearer-file: %s %s (mode %04o): refused; "
+		    "chmod 600 it", path, why, (unsigned)(st.st_mode & 07777));
+	return xasprintf("bearer-file: %s %s", path, why);
+}
+
 struct webhook *
 webhook_prepare(const struct rule *r, const struct rule_directive *rd,
     struct diag *d)
@@ -301,9 +348,19 @@ webhook_prepare(const struct rule *r, const struct rule_directive *rd,
 		webhook_free(w);
 		return NULL;
 	}
+	if ((err = bearer_error(w->spec.bearer_file)) != NULL) {
+		diag_report(d, DIAG_ERROR, rd->file, rd->line,
+		    rd->col + (unsigned)w->spec.bearer_off, NULL, 0,
+		    "webhook: %s", err);
+		free(err);
+		webhook_free(w);
+		return NULL;
+	}
 	w->label_t = compile_all(w->spec.labels, w->spec.nlabels);
 	w->annot_t = compile_all(w->spec.annotations, w->spec.nannotations);
 	w->rule = xasprintf("%s:%u", r->file, r->line);
+	w->shown = xmalloc(WEBHOOK_URL_SHOWN_MAX);
+	webhook_url_shown(w->spec.url, w->shown, WEBHOOK_URL_SHOWN_MAX);
 	return w;
 }
 
@@ -328,6 +385,7 @@ webhook_free(struct webhook *w)
 	tmpl_all_free(w->annot_t, w->spec.nannotations);
 	webhook_spec_clear(&w->spec);
 	free(w->rule);
+	free(w->shown);
 	free(w);
 }
 
@@ -474,7 +532,11 @@ add_arg(struct exec_cmd *c, const char *s)
 	c->argv[c->argc] = NULL;
 }
 
-/* watchfor-http [--timeout S] [--bearer-file F] URL; its text in `t`. */
+/*
+ * watchfor-http [--timeout S] [--bearer-file F] with the URL in its
+ * environment (WEBHOOK_URL_ENV), not on its command line, where any
+ * user could read it; its text, with the URL shown only in part, in `t`.
+ */
 static void
 build_cmd(const struct webhook *w, struct exec_cmd *c, struct buf *t)
 {
@@ -490,8 +552,10 @@ build_cmd(const struct webhook *w, struct exec_cmd *c, struct buf *t)
 		add_arg(c, "--bearer-file");
 		add_arg(c, w->spec.bearer_file);
 	}
-	add_arg(c, w->spec.url);
-	buf_addf(t, "%s %s", c->file, w->spec.url);
+	c->vars = xcalloc(2, sizeof(*c->vars));
+	c->vars[0] = xasprintf("%s=%s", WEBHOOK_URL_ENV, w->spec.url);
+	c->nvars = 1;
+	buf_addf(t, "%s %s", c->file, w->shown);
 }
 
 void
@@ -504,11 +568,11 @@ webhook_run(const struct webhook *w, const struct rule *r,
 	struct exec_cmd c;
 
 	buf_reserve(&text, 1);
-	if (ob != NULL && !mail_cap_offer("webhook", w->spec.url, msg, len)) {
+	if (ob != NULL && !mail_cap_offer("webhook", w->shown, msg, len)) {
 		/* folded: the first of the window gets its summary */
 		if (!webhook_cap_held()) {
 			build_cmd(w, &c, &text);
-			webhook_cap_hold(&c, text.data, w->spec.url,
+			webhook_cap_hold(&c, text.data, w->shown,
 			    w->spec.mode);
 		}
 		goto done;
@@ -516,7 +580,7 @@ webhook_run(const struct webhook *w, const struct rule *r,
 	build_body(w, r, ctx, msg, len, &body);
 	build_cmd(w, &c, &text);
 	if (ob != NULL && outbox_add_helper(ob, "webhook", &c, text.data,
-	    w->spec.url, body.data, body.len) == 0) {
+	    w->shown, body.data, body.len) == 0) {
 		exec_cmd_clear(&c);
 		goto done;
 	}

@@ -93,10 +93,14 @@ webhook_cap_encode(struct buf *out)
 		return;
 	buf_adds(out, "caphook ");
 	digest_put_num(out, (uint64_t)hold_mode, ' ');
-	digest_put_num(out, hold_cmd.argc, '\n');
+	digest_put_num(out, hold_cmd.argc, ' ');
+	digest_put_num(out, hold_cmd.nvars, '\n');
 	for (i = 0; i < hold_cmd.argc; i++)
 		digest_put_str(out, hold_cmd.argv[i],
 		    strlen(hold_cmd.argv[i]));
+	for (i = 0; i < hold_cmd.nvars; i++)
+		digest_put_str(out, hold_cmd.vars[i],
+		    strlen(hold_cmd.vars[i]));
 	digest_put_str(out, hold_text, strlen(hold_text));
 	digest_put_str(out, hold_url, strlen(hold_url));
 }
@@ -114,7 +118,7 @@ get_cstr(const char **p, const char *end)
 }
 
 static bool
-decode_argv(const char **p, const char *end, uint64_t argc,
+decode_argv(const char **p, const char *end, uint64_t argc, uint64_t nvars,
     struct exec_cmd *c)
 {
 	uint64_t i;
@@ -125,7 +129,36 @@ decode_argv(const char **p, const char *end, uint64_t argc,
 		if ((c->argv[i] = get_cstr(p, end)) == NULL)
 			return false;
 	c->file = xstrdup(c->argv[0]);
+	c->vars = xcalloc(nvars + 1, sizeof(*c->vars));
+	for (i = 0; i < nvars; i++, c->nvars++)
+		if ((c->vars[i] = get_cstr(p, end)) == NULL)
+			return false;
 	return true;
+}
+
+/*
+ * "MODE ARGC NVARS\n", or "MODE ARGC\n" as written before the URL went
+ * to the environment (then no variable).
+ */
+static bool
+decode_counts(const char **p, const char *end, uint64_t *mode,
+    uint64_t *argc, uint64_t *nvars)
+{
+	const char *q = *p;
+
+	*nvars = 0;
+	if (!digest_get_num(&q, end, mode, ' '))
+		return false;
+	if (!digest_get_num(&q, end, argc, '\n')) {
+		q = *p;
+		if (!digest_get_num(&q, end, mode, ' ') ||
+		    !digest_get_num(&q, end, argc, ' ') ||
+		    !digest_get_num(&q, end, nvars, '\n'))
+			return false;
+	}
+	*p = q;
+	return *mode <= WEBHOOK_ALERTMANAGER && *argc > 0 &&
+	    *argc <= MAX_ARGS && *nvars <= MAX_ARGS;
 }
 
 int
@@ -134,15 +167,13 @@ webhook_cap_decode(const char **p, const char *end)
 	struct exec_cmd c = { 0 };
 	const char *q = *p;
 	char *text = NULL, *url = NULL;
-	uint64_t mode, argc;
+	uint64_t mode, argc, nvars;
 
 	if (held || (size_t)(end - q) < 8 || memcmp(q, "caphook ", 8) != 0)
 		return -1;
 	q += 8;
-	if (!digest_get_num(&q, end, &mode, ' ') ||
-	    !digest_get_num(&q, end, &argc, '\n') ||
-	    mode > WEBHOOK_ALERTMANAGER || argc == 0 || argc > MAX_ARGS ||
-	    !decode_argv(&q, end, argc, &c) ||
+	if (!decode_counts(&q, end, &mode, &argc, &nvars) ||
+	    !decode_argv(&q, end, argc, nvars, &c) ||
 	    (text = get_cstr(&q, end)) == NULL ||
 	    (url = get_cstr(&q, end)) == NULL) {
 		exec_cmd_clear(&c);

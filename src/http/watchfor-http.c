@@ -6,18 +6,31 @@
  * (EX_TEMPFAIL) worth a retry (5xx, 408, 429, no connection, timeout, an
  * unreadable token file), 64 bad arguments. It follows no redirect and
  * speaks only http and https. The daemon spools and retries; this
- * program makes one attempt.
+ * program makes one attempt, within --timeout seconds in all.
  *
- *	watchfor-http [--timeout SECONDS] [--bearer-file PATH] URL
+ *	WATCHFOR_HTTP_URL=URL watchfor-http [--timeout SECONDS]
+ *	    [--bearer-file PATH]
+ *
+ * The URL comes in the environment, as it may hold a token that a
+ * command line would show to every user (an URL operand, as spool files
+ * of older versions have, is still taken); messages show only its
+ * scheme, host and port (webhook_url.h).
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "mail_secret.h"
 #include "webhook.h"
+#include "webhook_url.h"
 
 #define PROG		"watchfor-http"
 #define BODY_MAX	(64u << 20)	/* bytes read from stdin */
@@ -28,11 +41,49 @@ struct reply {
 	size_t	 len;
 };
 
+static char alarm_msg[128];	/* formatted before the alarm is armed */
+static size_t alarm_len;
+
+/* The whole attempt's deadline; async-signal-safe calls only. */
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	(void)!write(STDERR_FILENO, alarm_msg, alarm_len);
+	_exit(WEBHOOK_EX_TEMPORARY);
+}
+
+static void
+arm_deadline(long secs)
+{
+	int n;
+
+	n = snprintf(alarm_msg, sizeof(alarm_msg), "%s: timed out after "
+	    "%lds\n", PROG, secs);
+	alarm_len = n > 0 ? ((size_t)n < sizeof(alarm_msg) ? (size_t)n :
+	    sizeof(alarm_msg) - 1) : 0;
+	(void)signal(SIGALRM, on_alarm);
+	(void)alarm((unsigned)secs);
+}
+
+/*
+ * The token is in this process: no core dump, no ptrace or
+ * /proc/PID/mem by other processes of the user.
+ */
+static void
+harden(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	(void)setrlimit(RLIMIT_CORE, &rl);
+}
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [--timeout SECONDS] [--bearer-file PATH] "
-	    "URL < body.json\n", PROG);
+	fprintf(stderr, "usage: %s=URL %s [--timeout SECONDS] "
+	    "[--bearer-file PATH] < body.json\n", WEBHOOK_URL_ENV, PROG);
 	exit(WEBHOOK_EX_USAGE);
 }
 
@@ -69,6 +120,49 @@ read_body(size_t *len)
 	return b;
 }
 
+/*
+ * Opens the bearer file, following links, and checks it as the daemon
+ * does (mail_secret.h): a file others may read is refused for good
+ * (exit 69), an unreadable one is retried (exit 75).
+ */
+static FILE *
+bearer_open(const char *path)
+{
+	struct stat st;
+	const char *why;
+	FILE *f;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		fprintf(stderr, "%s: bearer file %s: %s\n", PROG, path,
+		    strerror(errno));
+		exit(WEBHOOK_EX_TEMPORARY);
+	}
+	if ((why = mail_secret_refusal(&st)) != NULL) {
+		fprintf(stderr, "%s: bearer file %s %s (mode %04o): refused; "
+		    "chmod 600 it\n", PROG, path, why,
+		    (unsigned)(st.st_mode & 07777));
+		exit(WEBHOOK_EX_PERMANENT);
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		fprintf(stderr, "%s: bearer file %s: %s\n", PROG, path,
+		    strerror(errno));
+		exit(WEBHOOK_EX_TEMPORARY);
+	}
+	return f;
+}
+
+/* Wipes and frees a heap string that held a secret. */
+static void
+wipe(char *s, size_t size)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, size);
+	free(s);
+}
+
 /* "Authorization: Bearer " and the file's first line, or exits 75. */
 static char *
 bearer_header(const char *path)
@@ -78,11 +172,7 @@ bearer_header(const char *path)
 	ssize_t n;
 	FILE *f;
 
-	if ((f = fopen(path, "re")) == NULL) {
-		fprintf(stderr, "%s: bearer file %s: %s\n", PROG, path,
-		    strerror(errno));
-		exit(WEBHOOK_EX_TEMPORARY);
-	}
+	f = bearer_open(path);
 	n = getline(&line, &cap, f);
 	fclose(f);
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
@@ -94,12 +184,12 @@ bearer_header(const char *path)
 	if (n <= 0) {
 		fprintf(stderr, "%s: bearer file %s: no token on its first "
 		    "line, or a control character in it\n", PROG, path);
-		free(line);
+		wipe(line, cap);
 		exit(WEBHOOK_EX_TEMPORARY);
 	}
 	if (asprintf(&h, "Authorization: Bearer %s", line) == -1)
 		exit(WEBHOOK_EX_TEMPORARY);
-	free(line);
+	wipe(line, cap);
 	return h;
 }
 
@@ -132,7 +222,8 @@ static int
 post(const char *url, long timeout, const char *auth, const char *body,
     size_t len)
 {
-	struct curl_slist *h = NULL;
+	char shown[WEBHOOK_URL_SHOWN_MAX];
+	struct curl_slist *h = NULL, *l;
 	struct reply r = { .len = 0 };
 	char err[CURL_ERROR_SIZE] = "";
 	long code = 0;
@@ -140,6 +231,7 @@ post(const char *url, long timeout, const char *auth, const char *body,
 	CURL *c;
 	int ex;
 
+	webhook_url_shown(url, shown, sizeof(shown));
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
 	    (c = curl_easy_init()) == NULL) {
 		fprintf(stderr, "%s: cannot start libcurl\n", PROG);
@@ -170,7 +262,7 @@ post(const char *url, long timeout, const char *auth, const char *body,
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_reply);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
 	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
-		fprintf(stderr, "%s: POST %s: %s\n", PROG, url,
+		fprintf(stderr, "%s: POST %s: %s\n", PROG, shown,
 		    err[0] != '\0' ? err : curl_easy_strerror(rc));
 		ex = rc == CURLE_UNSUPPORTED_PROTOCOL ||
 		    rc == CURLE_URL_MALFORMAT ? WEBHOOK_EX_PERMANENT :
@@ -179,9 +271,11 @@ post(const char *url, long timeout, const char *auth, const char *body,
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 		if ((ex = status_exit(code)) != WEBHOOK_EX_OK)
 			fprintf(stderr, "%s: POST %s: HTTP %ld%s%s\n", PROG,
-			    url, code, r.len > 0 ? ": " : "", r.text);
+			    shown, code, r.len > 0 ? ": " : "", r.text);
 	}
 	curl_easy_cleanup(c);
+	for (l = h; l != NULL; l = l->next)	/* the token's copy */
+		explicit_bzero(l->data, strlen(l->data));
 	curl_slist_free_all(h);
 	curl_global_cleanup();
 	return ex;
@@ -190,33 +284,40 @@ post(const char *url, long timeout, const char *auth, const char *body,
 int
 main(int argc, char **argv)
 {
-	const char *url = NULL, *bearer = NULL;
+	const char *url = getenv(WEBHOOK_URL_ENV), *bearer = NULL;
 	char *auth = NULL, *body, *end;
 	long timeout = WEBHOOK_TIMEOUT_S;
 	size_t len;
 	int i, ex;
 
+	harden();
+	if (url != NULL && *url == '\0')
+		url = NULL;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
 			timeout = strtol(argv[++i], &end, 10);
-			if (*end != '\0' || timeout < 1 ||
-			    timeout > WEBHOOK_TIMEOUT_MAX)
+			/* older spool files: up to 300 */
+			if (*end != '\0' || timeout < 1 || timeout > 300)
 				usage();
+			if (timeout > WEBHOOK_TIMEOUT_MAX)
+				timeout = WEBHOOK_TIMEOUT_MAX;
 		} else if (strcmp(argv[i], "--bearer-file") == 0 &&
 		    i + 1 < argc)
 			bearer = argv[++i];
 		else if (argv[i][0] == '-' || url != NULL)
 			usage();
 		else
-			url = argv[i];
+			url = argv[i];	/* spool files of older versions */
 	}
 	if (url == NULL)
 		usage();
 	if (bearer != NULL)
 		auth = bearer_header(bearer);
 	body = read_body(&len);
+	arm_deadline(timeout);
 	ex = post(url, timeout, auth, body != NULL ? body : "", len);
 	free(body);
-	free(auth);
+	if (auth != NULL)
+		wipe(auth, strlen(auth));
 	return ex;
 }

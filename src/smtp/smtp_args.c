@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mail_secret.h"
 #include "smtp_args.h"
 #include "util.h"
 
@@ -67,6 +68,8 @@ set_opt(struct smtp_args *a, const char *name, const char *v, char **err)
 	else if (strcmp(name, "timeout") == 0) {
 		if (parse_uint(v, 86400, &a->timeout) == -1)
 			goto bad;
+		if (a->timeout > SMTP_ARGS_TIMEOUT_MAX)
+			a->timeout = SMTP_ARGS_TIMEOUT_MAX;
 	} else
 		goto bad;
 	return 0;
@@ -149,38 +152,50 @@ smtp_args_parse(int argc, char *const argv[], struct smtp_args *a,
 	return args_check(a, err);
 }
 
+/*
+ * Opens the password file, following links as the daemon's check does
+ * (mail_secret.h), and checks the opened file. Returns the fd, or -1
+ * with *rc and *err set.
+ */
+static int
+password_open(const char *path, int *rc, char **err)
+{
+	struct stat st;
+	const char *why;
+	int fd;
+
+	*rc = SMTP_EX_TEMPFAIL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		*err = xasprintf("password file %s: %s", path,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if ((why = mail_secret_refusal(&st)) == NULL)
+		return fd;
+	*rc = SMTP_EX_PERMFAIL;
+	if (S_ISREG(st.st_mode))
+		*err = xasprintf("password file %s %s (mode %04o): refused; "
+		    "chmod 600 it", path, why, (unsigned)(st.st_mode & 07777));
+	else
+		*err = xasprintf("password file %s %s", path, why);
+	close(fd);
+	return -1;
+}
+
 int
 smtp_password_read(const char *path, char **pw, char **err)
 {
-	struct stat st;
 	char buf[SMTP_PASSWORD_MAX + 1];
 	ssize_t n;
 	size_t len = 0;
-	int fd, rc = SMTP_EX_TEMPFAIL;
+	int fd, rc;
 
 	*pw = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		*err = xasprintf("password file %s: %s", path,
-		    strerror(errno));
-		return errno == ELOOP ? SMTP_EX_PERMFAIL : SMTP_EX_TEMPFAIL;
-	}
-	if (fstat(fd, &st) == -1) {
-		*err = xasprintf("password file %s: %s", path,
-		    strerror(errno));
-		goto done;
-	}
-	rc = SMTP_EX_PERMFAIL;
-	if (!S_ISREG(st.st_mode)) {
-		*err = xasprintf("password file %s is not a regular file",
-		    path);
-		goto done;
-	}
-	if ((st.st_mode & 077) != 0) {
-		*err = xasprintf("password file %s can be read or written by "
-		    "group or others (mode %04o): refused; chmod 600 it",
-		    path, (unsigned)(st.st_mode & 07777));
-		goto done;
-	}
+	if ((fd = password_open(path, &rc, err)) == -1)
+		return rc;
 	rc = SMTP_EX_TEMPFAIL;
 	while (len < SMTP_PASSWORD_MAX && (n = read(fd, buf + len,
 	    SMTP_PASSWORD_MAX - len)) != 0) {
@@ -196,9 +211,9 @@ smtp_password_read(const char *path, char **pw, char **err)
 	buf[len] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
 	*pw = xstrdup(buf);
-	explicit_bzero(buf, sizeof(buf));
 	rc = 0;
 done:
+	explicit_bzero(buf, sizeof(buf));
 	close(fd);
 	return rc;
 }

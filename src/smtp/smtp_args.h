@@ -19,6 +19,12 @@ struct buf;
 #define SMTP_EX_PERMFAIL	69	/* EX_UNAVAILABLE: never retried */
 #define SMTP_EX_TEMPFAIL	75	/* EX_TEMPFAIL: retried */
 
+/*
+ * The whole session's limit, seconds (mail_smtp.h's SMTP_TIMEOUT_MAX_MS):
+ * a larger --timeout, from a spool file of an older version, is cut.
+ */
+#define SMTP_ARGS_TIMEOUT_MAX	100
+
 enum smtp_args_tls {
 	SMTP_ARGS_TLS_IF_OFFERED,
 	SMTP_ARGS_TLS_REQUIRED,
@@ -35,6 +41,7 @@ struct smtp_args {
 	const char		*password_file;	/* --password-file */
 	const char		*from;		/* --from, required */
 	unsigned		 timeout;	/* --timeout SECONDS, 60 */
+						/* at most SMTP_ARGS_TIMEOUT_MAX */
 	char *const		*rcpts;		/* the operands, >= 1 */
 	size_t			 nrcpts;
 };

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <openssl/ssl.h>
@@ -42,7 +44,8 @@ struct state {
 
 static const char *progname = "watchfor-smtp";
 static bool debug;		/* $WATCHFOR_SMTP_DEBUG */
-static unsigned alarm_secs;
+static char alarm_msg[128];	/* formatted before the alarm is armed */
+static size_t alarm_len;
 
 /* The one-line reason on stderr: no control character, no line end. */
 static void
@@ -75,19 +78,44 @@ reason(struct state *st, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The whole session's deadline: a hung relay is a temporary failure. */
+/*
+ * The whole session's deadline: a hung relay is a temporary failure.
+ * Only async-signal-safe calls: the message was formatted by
+ * arm_deadline.
+ */
 static void
 on_alarm(int sig)
 {
-	char msg[128];
+	(void)sig;
+	(void)!write(STDERR_FILENO, alarm_msg, alarm_len);
+	_exit(SMTP_EX_TEMPFAIL);
+}
+
+/* Arms the deadline of `secs` seconds for the rest of the run. */
+static void
+arm_deadline(unsigned secs)
+{
 	int n;
 
-	(void)sig;
-	n = snprintf(msg, sizeof(msg), "%s: timed out after %us\n", progname,
-	    alarm_secs);
-	if (n > 0)
-		(void)!write(STDERR_FILENO, msg, (size_t)n);
-	_exit(SMTP_EX_TEMPFAIL);
+	n = snprintf(alarm_msg, sizeof(alarm_msg), "%s: timed out after "
+	    "%us\n", progname, secs);
+	alarm_len = n > 0 ? ((size_t)n < sizeof(alarm_msg) ? (size_t)n :
+	    sizeof(alarm_msg) - 1) : 0;
+	(void)signal(SIGALRM, on_alarm);
+	(void)alarm(secs);
+}
+
+/*
+ * The password is in this process: no core dump, no ptrace or
+ * /proc/PID/mem by other processes of the user.
+ */
+static void
+harden(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	(void)setrlimit(RLIMIT_CORE, &rl);
 }
 
 /*
@@ -101,14 +129,17 @@ debug_line(const char *buf, int len, int writing)
 		"EHLO", "HELO", "STARTTLS", "MAIL", "RCPT", "DATA", "QUIT",
 		"RSET",
 	};
-	size_t i;
+	size_t i, n;
 
+	if (len <= 0)
+		return;
 	if (writing == SMTP_CB_READING) {
 		fprintf(stderr, "S: %.*s", len, buf);
 		return;
 	}
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strncmp(buf, verbs[i], strlen(verbs[i])) == 0) {
+		if ((size_t)len >= (n = strlen(verbs[i])) &&
+		    strncmp(buf, verbs[i], n) == 0) {
 			fprintf(stderr, "C: %.*s", len, buf);
 			return;
 		}
@@ -274,21 +305,31 @@ set_timeouts(smtp_session_t s, unsigned secs)
 		    Timeout_OVERRIDE_RFC2822_MINIMUM, (long)secs * 1000);
 }
 
-/* Worst reply of the recipients: 5xx unless one is 4xx (then retried). */
-struct rcpt_worst {
-	int	 code;
-	char	 text[REASON_MAX];
+/*
+ * The recipients' replies: how many were accepted, and the worst refusal
+ * (5xx unless one is 4xx: then retried); each refusal is said.
+ */
+struct rcpts {
+	const char	*hostport;
+	size_t		 accepted;
+	int		 code;		/* worst refusal, 0: none */
+	char		 text[REASON_MAX];
 };
 
 static void
 rcpt_cb(smtp_recipient_t r, const char *mailbox, void *arg)
 {
-	struct rcpt_worst *w = arg;
+	struct rcpts *w = arg;
 	const smtp_status_t *rs = smtp_recipient_status(r);
 
-	if (rs == NULL || rs->code == 0 || smtp_exit_for(rs->code) ==
-	    SMTP_EX_OK)
+	if (rs == NULL || rs->code == 0)
 		return;
+	if (smtp_exit_for(rs->code) == SMTP_EX_OK) {
+		w->accepted++;
+		return;
+	}
+	say("%s: recipient %s refused: %d %s", w->hostport, mailbox,
+	    rs->code, rs->text != NULL ? rs->text : "");
 	if (w->code == 0 || (rs->code / 100 == 4 && w->code / 100 != 4)) {
 		w->code = rs->code;
 		(void)snprintf(w->text, sizeof(w->text), "%s: %d %s", mailbox,
@@ -296,14 +337,20 @@ rcpt_cb(smtp_recipient_t r, const char *mailbox, void *arg)
 	}
 }
 
-/* The outcome of a session that ran; *why gets the reason. */
+/*
+ * The outcome of a session that ran; *why gets the reason. The message
+ * counts as sent when one recipient at least took it: the others are
+ * said on stderr (retrying would send it twice to those that took it).
+ */
 static int
-outcome(struct state *st, smtp_message_t m, char *why, size_t size)
+outcome(struct state *st, const char *hostport, smtp_message_t m,
+    char *why, size_t size)
 {
 	const smtp_status_t *ms = smtp_message_transfer_status(m);
 	const smtp_status_t *rp = smtp_reverse_path_status(m);
-	struct rcpt_worst w = { 0 };
+	struct rcpts w = { .hostport = hostport };
 
+	(void)smtp_enumerate_recipients(m, rcpt_cb, &w);
 	if (ms != NULL && smtp_exit_for(ms->code) == SMTP_EX_OK)
 		return SMTP_EX_OK;
 	if (rp != NULL && rp->code != 0 && smtp_exit_for(rp->code) != 0) {
@@ -311,8 +358,7 @@ outcome(struct state *st, smtp_message_t m, char *why, size_t size)
 		    st->a->from, rp->code, rp->text != NULL ? rp->text : "");
 		return smtp_exit_for(rp->code);
 	}
-	(void)smtp_enumerate_recipients(m, rcpt_cb, &w);
-	if (w.code != 0) {
+	if (w.accepted == 0 && w.code != 0) {
 		(void)snprintf(why, size, "recipient %s", w.text);
 		return smtp_exit_for(w.code);
 	}
@@ -398,7 +444,6 @@ deliver(const struct smtp_args *a, const char *password, const char *msg)
 		(void)auth_set_interact_cb(actx, interact_cb, &st);
 		(void)smtp_auth_set_context(s, actx);
 	}
-	(void)smtp_option_require_all_recipients(s, 1);
 	m = smtp_add_message(s);
 	(void)smtp_set_reverse_path(m, a->from);
 	(void)smtp_set_message_str(m, (void *)msg);
@@ -413,7 +458,8 @@ deliver(const struct smtp_args *a, const char *password, const char *msg)
 			say("%s: %s", hostport, smtp_strerror(rc, ebuf,
 			    sizeof(ebuf)));
 		rc = SMTP_EX_TEMPFAIL;
-	} else if ((rc = outcome(&st, m, why, sizeof(why))) != SMTP_EX_OK)
+	} else if ((rc = outcome(&st, hostport, m, why, sizeof(why))) !=
+	    SMTP_EX_OK)
 		say("%s: %s", hostport, why);
 	smtp_destroy_session(s);
 	if (actx != NULL) {
@@ -433,6 +479,7 @@ main(int argc, char *argv[])
 	char *err = NULL, *password = NULL;
 	int rc;
 
+	harden();
 	if ((rc = smtp_args_parse(argc, argv, &a, &err)) != 0) {
 		say("%s", err);
 		if (rc == SMTP_EX_USAGE)
@@ -457,10 +504,8 @@ main(int argc, char *argv[])
 	smtp_crlf(in.data != NULL ? in.data : "", in.len, &msg);
 	buf_free(&in);
 	debug = getenv("WATCHFOR_SMTP_DEBUG") != NULL;
-	alarm_secs = a.timeout + 5;
-	(void)signal(SIGALRM, on_alarm);
 	(void)signal(SIGPIPE, SIG_IGN);
-	(void)alarm(alarm_secs);
+	arm_deadline(a.timeout);
 	rc = deliver(&a, password, msg.data);
 	if (password != NULL) {
 		explicit_bzero(password, strlen(password));

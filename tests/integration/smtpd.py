@@ -9,6 +9,8 @@ smtpd.py --port P --dir D [options]  serves on 127.0.0.1:P until killed,
 Options:
     --tempfail N     answer 451 to the first N DATA commands
     --permfail       answer 550 to every RCPT
+    --refuse ADDR    answer 550 to RCPT ADDR (repeatable)
+    --refuse-temp ADDR  answer 451 to RCPT ADDR (repeatable)
     --cert C --key K offer STARTTLS with that certificate
     --require-tls    refuse commands before STARTTLS (530)
     --auth USER:PASS require AUTH (PLAIN, LOGIN) with these credentials
@@ -37,8 +39,10 @@ class Handler:
 
     async def handle_RCPT(self, server, session, envelope, address,
                           rcpt_options):
-        if self.args.permfail:
+        if self.args.permfail or address in self.args.refuse:
             return "550 5.1.1 no such user here"
+        if address in self.args.refuse_temp:
+            return "451 4.2.0 mailbox busy, try later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -82,6 +86,8 @@ def main():
     p.add_argument("--dir")
     p.add_argument("--tempfail", type=int, default=0)
     p.add_argument("--permfail", action="store_true")
+    p.add_argument("--refuse", action="append", default=[])
+    p.add_argument("--refuse-temp", action="append", default=[])
     p.add_argument("--cert")
     p.add_argument("--key")
     p.add_argument("--require-tls", action="store_true")

@@ -24,6 +24,7 @@ committed() {
 }
 
 echo "tok-42" > token
+chmod 600 token
 serve
 URL=http://127.0.0.1:$PORT/api/v2/alerts
 cat > conf <<EOC
@@ -44,7 +45,7 @@ grep -aq '^capmail' state/conf.digests && fail "a mail held without mails"
 crash
 [ "$(hits)" = 2 ] || fail "summary posted before the kill"
 start --state-dir state
-wait_for 'grep -q "a summary of 5 folded webhooks to $URL was pending" err' ||
+wait_for 'grep -q "a summary of 5 folded webhooks to http://127.0.0.1:$PORT/\.\.\. was pending" err' ||
     fail "pending summary not restored"
 wait_for '[ "$(hits)" = 3 ]' 30 || fail "summary lost after SIGKILL"
 [ "$(cat srv/path.3)" = /api/v2/alerts ] || fail "posted to $(cat srv/path.3)"

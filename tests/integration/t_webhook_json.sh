@@ -45,8 +45,10 @@ json srv/body.2 'set(d[0]) == {"labels", "annotations", "startsAt"}' ||
 
 # --test describes the post and sends nothing
 "$BIN" -c conf --test one > out2 2> err2 || fail "--test failed"
-grep -q 'webhook: run ".*watchfor-http" "--timeout" "10" "http://127.0.0.1:'"$PORT"'/hook"' out2 ||
+grep -q 'webhook: run ".*watchfor-http" "--timeout" "10"$' out2 ||
     fail "--test does not describe the helper"
+grep -q 'env "WATCHFOR_HTTP_URL=http://127.0.0.1:'"$PORT"'/hook"' out2 ||
+    fail "--test does not show the URL's variable"
 grep -q 'stdin "{\\"rule\\":' out2 || fail "--test does not show the body"
 [ "$(hits)" = 2 ] || fail "--test posted"
 
@@ -71,6 +73,7 @@ grep -q '"line":"burst 1"' srv/body.* || fail "throttled post"
 
 # bearer-file: the token goes in the header, read at delivery
 printf 's3cr3t\n' > token
+chmod 600 token
 cat > conf2 <<EOC
 watchfor /id=/
 #% webhook http://127.0.0.1:$PORT/auth bearer-file=$W/token timeout=5

@@ -13,7 +13,7 @@ EOC
 echo "alert zero" > one
 "$BIN" -c conf -f one > out1 2> err1
 [ "$(hits)" = 1 ] || fail "one-pass: $(hits) posts"
-grep -q "watchfor-http: POST http://127.0.0.1:$PORT/hook: HTTP 400" err1 ||
+grep -q "watchfor-http: POST http://127.0.0.1:$PORT/...: HTTP 400" err1 ||
     fail "one-pass: HTTP 400 not reported"
 grep -q 'exited with status 69' err1 || fail "one-pass: status 69 not reported"
 

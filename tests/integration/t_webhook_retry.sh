@@ -3,8 +3,21 @@
 # down is spooled and delivered exactly once when it comes up; a server
 # answering 503 twice gets the post exactly once after two retries; the
 # helper's exit status 75 is logged once as a failing delivery; the
-# message survives a restart while the server is down.
+# message survives a restart while the server is down. The URL's path
+# (a token, as Slack's) shows nowhere but in the spool file's env line:
+# not in the helper's argv, the daemon's stderr, the spool's
+# rcpt/cmd/arg lines.
 . "$(dirname "$0")/webhook/lib.sh"
+
+SECRET=T0K3N-b1c2d3-s3cr3t
+# the helper wrapped: its argv ("$@") is recorded, as ps would show it
+cat > wrap.sh <<EOW
+#!/bin/sh
+printf '%s\\n' "\$0 \$*" >> "$W/argv"
+exec "$HELPER" "\$@"
+EOW
+chmod +x wrap.sh
+export WATCHFOR_HTTP_HELPER=$W/wrap.sh
 
 # a free port, closed again: the server is down
 serve
@@ -12,19 +25,24 @@ port=$PORT
 unserve
 cat > conf <<EOC
 watchfor /alert/
-#% webhook http://127.0.0.1:$port/hook
+#% webhook http://127.0.0.1:$port/hook/$SECRET
 EOC
 start --state-dir state
 echo "alert one" >> log
 wait_for '[ "$(spooled)" = 1 ]' || fail "not spooled"
 f=$(find state/outbox -maxdepth 1 -type f ! -name '.*')
 grep -qx 'kind webhook' "$f" || fail "spool kind"
-grep -qx "arg http://127.0.0.1:$port/hook" "$f" || fail "URL not in the envelope"
+grep -qx "env WATCHFOR_HTTP_URL=http://127.0.0.1:$port/hook/$SECRET" "$f" ||
+    fail "URL not in the envelope's environment"
 wait_for 'grep -qx "attempts [2-9]" "$f"' || fail "not retried"
-grep -q "outbox: webhook delivery failing: .*watchfor-http.* exited with status 75" err ||
+grep -q "outbox: webhook delivery failing: .*wrap.sh http://127.0.0.1:$port/...\" exited with status 75" err ||
     fail "failure not logged"
-grep -q "watchfor-http: POST http://127.0.0.1:$port/hook: .*" err ||
+grep -q "watchfor-http: POST http://127.0.0.1:$port/...: .*" err ||
     fail "the helper's reason not on stderr"
+grep -qx "rcpt http://127.0.0.1:$port/..." "$f" || fail "rcpt line"
+[ -s argv ] || fail "the helper never ran"
+grep -F "$SECRET" err argv && fail "the URL's token in stderr or argv"
+grep -v '^env ' "$f" | grep -F "$SECRET" && fail "the URL's token in the spool envelope"
 # a restart while down keeps the message
 stop
 start --state-dir state
@@ -40,8 +58,10 @@ echo "alert two" >> log
 wait_for '[ "$(hits)" = 3 ] && [ "$(spooled)" = 0 ]' || fail "503 path"
 [ "$(cat srv/status.1 srv/status.2 srv/status.3 | tr '\n' ' ')" = "503 503 200 " ] ||
     fail "statuses"
-grep -q "watchfor-http: POST http://127.0.0.1:$port/hook: HTTP 503" err ||
+grep -q "watchfor-http: POST http://127.0.0.1:$port/...: HTTP 503" err ||
     fail "HTTP 503 not reported"
+grep -F "$SECRET" err argv && fail "the URL's token in stderr or argv"
+[ "$(cat srv/path.3)" = "/hook/$SECRET" ] || fail "posted to $(cat srv/path.3)"
 stop
 [ "$(hits)" = 3 ] || fail "posted again"
 [ "$(failed_files)" = 0 ] || fail "something moved to failed/"

@@ -3,11 +3,14 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mail_smtp.h"
 #include "smtp_args.h"
 #include "util.h"
 
@@ -109,6 +112,77 @@ test_password(void **state)
 	free(err);
 }
 
+/*
+ * The daemon's check (smtp_directive_error) and the helper
+ * (smtp_password_read) agree on a symbolic link, as a Kubernetes secret
+ * mount makes: followed; the target's mode decides.
+ */
+static void
+test_password_symlink(void **state)
+{
+	char dir[] = "/tmp/test_smtp_args.XXXXXX", file[64], link[64];
+	char *pw, *err;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	(void)snprintf(file, sizeof(file), "%s/secret", dir);
+	(void)snprintf(link, sizeof(link), "%s/link", dir);
+	assert_true((fd = open(file, O_WRONLY | O_CREAT, 0600)) != -1);
+	assert_int_equal(write(fd, "pw\n", 3), 3);
+	assert_int_equal(symlink(file, link), 0);
+	assert_int_equal(fchmod(fd, 0600), 0);
+	err = smtp_directive_error("smtp-password-file", link);
+	assert_null(err);
+	assert_int_equal(smtp_password_read(link, &pw, &err), 0);
+	assert_string_equal(pw, "pw");
+	free(pw);
+
+	assert_int_equal(fchmod(fd, 0644), 0);
+	err = smtp_directive_error("smtp-password-file", link);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "mode 0644"));
+	free(err);
+	assert_int_equal(smtp_password_read(link, &pw, &err),
+	    SMTP_EX_PERMFAIL);
+	assert_null(pw);
+	assert_non_null(strstr(err, "mode 0644): refused"));
+	free(err);
+
+	/* a link to a directory: refused by both */
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink(dir, link), 0);
+	err = smtp_directive_error("smtp-password-file", link);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "not a regular file"));
+	free(err);
+	assert_int_equal(smtp_password_read(link, &pw, &err),
+	    SMTP_EX_PERMFAIL);
+	assert_non_null(strstr(err, "not a regular file"));
+	free(err);
+	close(fd);
+	unlink(link);
+	unlink(file);
+	rmdir(dir);
+}
+
+/* --timeout of an older spool file (up to 1 h) is cut to the bound. */
+static void
+test_timeout_bound(void **state)
+{
+	char *argv[] = { "h", "--from", "a@x", "--timeout", "3600", "b@y",
+	    NULL };
+	struct smtp_args a;
+	char *err;
+
+	(void)state;
+	assert_int_equal(smtp_args_parse(6, argv, &a, &err), 0);
+	assert_int_equal(a.timeout, SMTP_ARGS_TIMEOUT_MAX);
+	argv[4] = "100";
+	assert_int_equal(smtp_args_parse(6, argv, &a, &err), 0);
+	assert_int_equal(a.timeout, 100);
+}
+
 static void
 test_crlf(void **state)
 {
@@ -152,6 +226,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_password),
+		cmocka_unit_test(test_password_symlink),
+		cmocka_unit_test(test_timeout_bound),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_exit_for),
 	};

@@ -98,6 +98,121 @@ test_long_line(void **state)
 	buf_free(&body);
 }
 
+/* Value of header `name` in message `m`, unfolded; encoded words decoded. */
+static char *
+header_value(const char *m, const char *name)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct buf raw = { 0 }, out = { 0 };
+	const char *p, *e, *q;
+	unsigned long v;
+	size_t n = strlen(name), bits;
+
+	buf_reserve(&raw, 1);
+	buf_reserve(&out, 1);
+	for (p = m; strncmp(p, name, n) != 0 || p[n] != ':';
+	    p = strchr(p, '\n') + 1)
+		assert_non_null(strchr(p, '\n'));
+	for (p += n + 2; *p != '\0'; p++) {
+		if (*p == '\n' && p[1] != ' ')
+			break;
+		if (*p != '\n')
+			buf_addc(&raw, *p);
+	}
+	buf_add(&raw, "", 0);
+	/* encoded words: decode each, drop the blanks between them */
+	for (p = raw.data; *p != '\0';) {
+		if (strncmp(p, "=?UTF-8?B?", 10) != 0) {
+			buf_addc(&out, *p++);
+			continue;
+		}
+		e = strstr(p + 10, "?=");
+		assert_non_null(e);
+		for (q = p + 10, v = 0, bits = 0; q < e && *q != '='; q++) {
+			v = v << 6 | (unsigned long)(strchr(tab, *q) - tab);
+			if ((bits += 6) >= 8) {
+				bits -= 8;
+				buf_addc(&out, (char)(v >> bits & 0xff));
+			}
+		}
+		p = e + 2;
+		if (*p == ' ' && strncmp(p + 1, "=?UTF-8?B?", 10) == 0)
+			p++;
+	}
+	buf_add(&out, "", 0);
+	buf_free(&raw);
+	return buf_detach(&out);
+}
+
+/* Longest line of `m`'s header, in bytes. */
+static size_t
+longest_header_line(const char *m)
+{
+	const char *p, *nl;
+	size_t longest = 0;
+
+	for (p = m; (nl = strchr(p, '\n')) != NULL && nl != p; p = nl + 1)
+		if ((size_t)(nl - p) > longest)
+			longest = (size_t)(nl - p);
+	return longest;
+}
+
+/*
+ * A 3,000-character subject, with blanks or without, and a long To give
+ * no header line over 998 bytes (RFC 5322), and read back the same.
+ */
+static void
+test_long_headers(void **state)
+{
+	struct buf b = { 0 }, subj = { 0 }, to = { 0 }, want_to = { 0 };
+	char *v;
+	size_t i, k;
+
+	(void)state;
+	for (k = 0; k < 3; k++) {
+		buf_reset(&subj);
+		for (i = 0; i < 3000; i++)
+			buf_addc(&subj, k == 0 ? (char)('a' + i % 7) :
+			    k == 1 ? (i % 10 == 9 ? ' ' : 'x') :
+			    (i % 400 == 399 ? ' ' : 'y'));
+		buf_add(&subj, "", 0);
+		buf_reset(&b);
+		mail_build_smtp("w@example.org", "r", 1, subj.data, subj.len,
+		    "b", 1, 0, "<id@x>", &b);
+		buf_add(&b, "", 0);
+		assert_true(longest_header_line(b.data) <= MAIL_LINE_MAX);
+		if (k == 1)	/* folded at blanks: near 78 columns */
+			assert_true(longest_header_line(b.data) <= 78);
+		v = header_value(b.data, "Subject");
+		assert_string_equal(v, subj.data);
+		free(v);
+	}
+	/* 200 addresses joined by ',' with no blank */
+	for (i = 0; i < 200; i++) {
+		buf_addf(&to, "%suser%03zu@example.org", i > 0 ? ":" : "", i);
+		buf_addf(&want_to, "%suser%03zu@example.org", i > 0 ? "," : "",
+		    i);
+	}
+	buf_add(&want_to, "", 0);
+	buf_reset(&b);
+	mail_build_smtp("w@example.org", to.data, to.len, "s", 1, "b", 1, 0,
+	    "<id@x>", &b);
+	buf_add(&b, "", 0);
+	assert_true(longest_header_line(b.data) <= 78);
+	v = header_value(b.data, "To");
+	for (i = k = 0; v[i] != '\0'; i++)	/* the blanks folding added */
+		if (!(v[i] == ' ' && i > 0 && v[i - 1] == ','))
+			v[k++] = v[i];
+	v[k] = '\0';
+	assert_string_equal(v, want_to.data);
+	free(v);
+	buf_free(&b);
+	buf_free(&subj);
+	buf_free(&to);
+	buf_free(&want_to);
+}
+
 static void
 test_message_id(void **state)
 {
@@ -165,6 +280,9 @@ test_directives(void **state)
 		{ "smtp-timeout", "30s", true },
 		{ "smtp-timeout", "500ms", false },
 		{ "smtp-timeout", "2h", false },
+		{ "smtp-timeout", "100s", true },
+		{ "smtp-timeout", "101s", false },
+		{ "smtp-timeout", "2m", false },
 		{ "mail-from", "watchfor@example.org", true },
 		{ "mail-from", "W <w@example.org>", false },
 		{ "state-dir", "anything", true },
@@ -211,7 +329,7 @@ test_params_cmd(void **state)
 		{ .name = "smtp-port", .value = "587" },
 		{ .name = "smtp-starttls", .value = "required" },
 		{ .name = "smtp-tls-verify", .value = "off" },
-		{ .name = "smtp-timeout", .value = "2m" },
+		{ .name = "smtp-timeout", .value = "90s" },
 		{ .name = "mail-from", .value = "w@example.org" },
 		{ .name = "smtp-user", .value = "alice" },
 		{ .name = "smtp-password-file", .value = "/etc/pw" },
@@ -220,7 +338,7 @@ test_params_cmd(void **state)
 		"/x/watchfor-smtp", "--host", "relay.example.org", "--port",
 		"587", "--starttls", "required", "--tls-verify", "off",
 		"--user", "alice", "--password-file", "/etc/pw", "--from",
-		"w@example.org", "--timeout", "120", "--", "a@x.org",
+		"w@example.org", "--timeout", "90", "--", "a@x.org",
 		"b@y.org", NULL,
 	};
 	struct config cfg = { 0 };
@@ -297,6 +415,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_smtp),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_long_headers),
 		cmocka_unit_test(test_message_id),
 		cmocka_unit_test(test_rcpts),
 		cmocka_unit_test(test_directives),

@@ -11,6 +11,10 @@
 #include "mailcap.h"
 #include "util.h"
 #include "webhook.h"
+#include "webhook_cap.h"
+#include "webhook_url.h"
+#include "digest.h"
+#include "exec_cmd.h"
 
 #define T0	1767323045	/* 2026-01-02T03:04:05Z */
 
@@ -304,6 +308,9 @@ static const struct {
 	{ "http://h header=x", "unknown option \"header\"", 9 },
 	{ "http://h timeout=0", "timeout: \"0\" is not", 17 },
 	{ "http://h timeout=301", "timeout:", 17 },
+	{ "http://h timeout=101", "timeout: \"101\" is not", 17 },
+	{ "https://u:p@h/x", "credentials (user:password@)", 8 },
+	{ "  http://tok@h:8080/x", "credentials", 9 },
 	{ "http://h timeout=5s", "timeout:", 17 },
 	{ "http://h bearer-file=token", "bearer-file: \"token\" is not an "
 	  "absolute path", 21 },
@@ -377,6 +384,85 @@ test_helper_path(void **state)
 	unsetenv(WEBHOOK_HELPER_ENV);
 }
 
+/* What messages show of a URL: no path, query, fragment or userinfo. */
+static void
+test_url_shown(void **state)
+{
+	static const struct {
+		const char	*url;
+		const char	*want;
+	} t[] = {
+		{ "https://hooks.slack.com/services/T0/B0/XXXX",
+		    "https://hooks.slack.com/..." },
+		{ "http://127.0.0.1:9093/api/v2/alerts",
+		    "http://127.0.0.1:9093/..." },
+		{ "http://h", "http://h" },
+		{ "http://h:80", "http://h:80" },
+		{ "http://h/", "http://h/..." },
+		{ "http://h?token=x", "http://h/..." },
+		{ "http://h#x", "http://h/..." },
+		{ "http://[::1]:8080/x", "http://[::1]:8080/..." },
+		{ "https://user:pw@h:1/x", "https://h:1/..." },
+		{ "https://a@b@h/x", "https://h/..." },
+		{ "no-url", "(not a URL)" },
+		{ "/x://y", "(not a URL)" },
+	};
+	char out[WEBHOOK_URL_SHOWN_MAX], small[12];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		webhook_url_shown(t[i].url, out, sizeof(out));
+		if (strcmp(out, t[i].want) != 0)
+			fail_msg("%s: \"%s\", want \"%s\"", t[i].url, out,
+			    t[i].want);
+	}
+	webhook_url_shown("https://hooks.slack.com/x", small, sizeof(small));
+	assert_string_equal(small, "https://hoo");
+}
+
+/* The held webhook's variables (the URL) survive the state file. */
+static void
+test_cap_vars(void **state)
+{
+	struct exec_cmd c = { 0 };
+	struct buf b = { 0 };
+	const char *p, *old = "caphook 0 1\n";
+
+	(void)state;
+	c.file = xstrdup("/h");
+	c.argv = xcalloc(2, sizeof(*c.argv));
+	c.argv[0] = xstrdup("/h");
+	c.argc = 1;
+	c.vars = xcalloc(2, sizeof(*c.vars));
+	c.vars[0] = xstrdup("WATCHFOR_HTTP_URL=http://h/secret");
+	c.nvars = 1;
+	webhook_cap_hold(&c, "/h http://h/...", "http://h/...", 0);
+	webhook_cap_encode(&b);
+	webhook_cap_forget();
+	buf_add(&b, "", 0);
+	assert_non_null(strstr(b.data, "caphook 0 1 1\n"));
+	p = b.data;
+	assert_int_equal(webhook_cap_decode(&p, b.data + b.len), 0);
+	assert_string_equal(webhook_cap_url(), "http://h/...");
+	buf_reset(&b);
+	webhook_cap_encode(&b);
+	buf_add(&b, "", 0);
+	assert_non_null(strstr(b.data, "WATCHFOR_HTTP_URL=http://h/secret"));
+	webhook_cap_forget();
+	/* the format before: no variable count */
+	buf_reset(&b);
+	buf_adds(&b, old);
+	digest_put_str(&b, "/h", 2);
+	digest_put_str(&b, "t", 1);
+	digest_put_str(&b, "http://h/x", 10);
+	p = b.data;
+	assert_int_equal(webhook_cap_decode(&p, b.data + b.len), 0);
+	assert_string_equal(webhook_cap_url(), "http://h/x");
+	webhook_cap_forget();
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -390,6 +476,8 @@ main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_helper_path),
+		cmocka_unit_test(test_url_shown),
+		cmocka_unit_test(test_cap_vars),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
