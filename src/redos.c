@@ -14,7 +14,7 @@
  *    must match between them, followed by something that can fail:
  *    \d+\d+$, .*.*X (polynomial time on long lines).
  * Possessive quantifiers and atomic groups never backtrack and are safe.
- * A candidate is then tried: PCRE2 (no JIT, small match limit) runs the
+ * An exponential candidate is then tried: PCRE2 (no JIT, small match limit) runs the
  * regex on attack lines built from the tree (what leads to the candidate,
  * its body repeated, a byte that breaks the match, what follows), and a
  * line that hits the limit confirms it.
@@ -40,7 +40,6 @@
 #define RX_MAX_DEPTH	64
 #define RX_MAX_MIN	64		/* witness copies of {n} */
 #define RX_PUMPS	30		/* exponential: body copies */
-#define RX_PUMPS_POLY	2000		/* polynomial: byte copies */
 #define RX_LIMIT	1000000		/* PCRE2 match limit */
 
 enum rx_kind {
@@ -966,12 +965,18 @@ rx_overlap(const struct rx *rx, int g, int a, int b)
 static bool
 rx_alternation(const struct rx *rx, int g, struct rx_cand *c)
 {
+	struct rx_set sa, sb, both;
 	int a, b;
 
 	for (a = rx->n[g].first; a >= 0; a = rx->n[a].next)
 		for (b = rx->n[a].next; b >= 0; b = rx->n[b].next)
 			if (rx_overlap(rx, g, a, b)) {
-				rx_witness(rx, a, NULL, &c->pump);
+				memset(&sa, 0, sizeof(sa));
+				memset(&sb, 0, sizeof(sb));
+				rx_chars(rx, a, &sa);
+				rx_chars(rx, b, &sb);
+				set_and(&both, &sa, &sb);
+				rx_witness(rx, a, &both, &c->pump);
 				return c->pump.len > 0;
 			}
 	return false;
@@ -1023,7 +1028,6 @@ rx_adjacent(const struct rx *rx, int seq, struct rx_cand *c)
 				c->at = k1;
 				c->off = rx->n[k1].off;
 				c->end = rx->n[k2].end;
-				c->pumps = RX_PUMPS_POLY;
 				return true;
 			}
 			if (!rx_nullable(rx, k2))
@@ -1149,7 +1153,12 @@ redos_scan(const char *body, size_t len, unsigned options, const char *re,
 		f->kind = c.kind;
 		f->off = c.off;
 		f->len = c.end - c.off;
-		if (re != NULL)
+		/*
+		 * PCRE2 counts no step for giving back one byte of a
+		 * repeat, so a polynomial case runs long under any limit:
+		 * it is not tried.
+		 */
+		if (re != NULL && c.kind != REDOS_ADJACENT)
 			f->confirmed = rx_confirm(&rx, &c, re, relen, options,
 			    &f->attack_len);
 		found = true;
