@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * swatchdog patterns (spec section 6): the Perl match expression written
@@ -92,5 +93,24 @@ bool	pattern_is_compound(const struct pattern *);
  */
 struct prefilter_lits;
 const struct prefilter_lits *pattern_literals(const struct pattern *);
+
+/*
+ * The single matches of a pattern, for --check's analyses (redos.c): the
+ * leaf text (`/re/flags`), the regex body as written (`body`, within
+ * `text`; `boff` is its offset in the text given to pattern_compile) and
+ * the PCRE2 source and options it was compiled with. Borrowed.
+ */
+struct pattern_source {
+	const char	*text;
+	const char	*body;
+	size_t		 boff;
+	size_t		 blen;
+	const char	*re;
+	size_t		 relen;
+	uint32_t	 options;
+};
+size_t	pattern_nsources(const struct pattern *);
+void	pattern_source(const struct pattern *, size_t i,
+	    struct pattern_source *);
 
 #endif

@@ -27,6 +27,7 @@
 #include "diag.h"
 #include "log.h"
 #include "pattern.h"
+#include "redos.h"
 
 /* One file being read: swatchdog's read_config locals. */
 struct cfg_file {
@@ -399,6 +400,24 @@ pattern_comment(const char *t, size_t n)
 	return -1;
 }
 
+/* --check: a regex that can backtrack catastrophically (redos.c). */
+static void
+check_redos(struct cfg_parser *p, const char *file, const struct lline *ll,
+    size_t off, const struct pattern *pat)
+{
+	struct pattern_source src;
+	size_t i, at;
+	char *msg;
+
+	for (i = 0; i < pattern_nsources(pat); i++) {
+		pattern_source(pat, i, &src);
+		if ((msg = redos_check(&src, &at)) == NULL)
+			continue;
+		cfg_report(p, DIAG_WARN, file, ll, off + at, "%s", msg);
+		free(msg);
+	}
+}
+
 void
 cfg_compile_pattern(struct cfg_parser *p, struct rule *r, const char *file,
     const struct lline *ll, size_t voff, size_t vlen, unsigned swline,
@@ -419,8 +438,11 @@ cfg_compile_pattern(struct cfg_parser *p, struct rule *r, const char *file,
 	text = xstrndup(t + s, e - s);
 	r->pattern = pattern_compile(text, &st, &err, &eoff);
 	free(text);
-	if (r->pattern != NULL)
+	if (r->pattern != NULL) {
+		if (p->check)
+			check_redos(p, file, ll, voff + s, r->pattern);
 		return;
+	}
 	if (sw)
 		swtext = xasprintf("%s: error in pattern \"%.*s\" on line %u "
 		    "of %s", log_name(), (int)vlen, t, swline, file);

@@ -66,6 +66,11 @@ struct pattern {
 	unsigned		 ncaptures;
 	bool			 jit;
 	bool			 limit_logged;
+	char			*re;		/* PCRE2 source as compiled */
+	size_t			 relen;
+	uint32_t		 opts;
+	size_t			 boff, blen;	/* body within the text */
+	size_t			 bsrc;		/* body within src */
 	/* A combination: leaves[] and an expression tree over them. */
 	struct pattern		**leaves;
 	size_t			 nleaves;
@@ -551,6 +556,10 @@ leaf_new(struct parser *ps, const char *src, size_t srclen,
 	(void)pcre2_pattern_info(p->code, PCRE2_INFO_CAPTURECOUNT,
 	    &p->ncaptures);
 	p->src = xstrndup(src, srclen);
+	p->re = xstrndup(re->data ? re->data : "", re->len);
+	p->relen = re->len;
+	p->opts = opts;
+	p->boff = (size_t)(body - ps->text);
 	p->lits = prefilter_lits_regex(re->data ? re->data : "", re->len,
 	    opts);
 	return p;
@@ -614,6 +623,8 @@ parse_match(struct parser *ps, enum node_kind kind)
 	buf_free(&re);
 	if (leaf == NULL)
 		return -1;
+	leaf->blen = (size_t)(q - body);
+	leaf->bsrc = (size_t)(body - start);
 	ps->p = fl;
 	t->leaves = xreallocarray(t->leaves, t->nleaves + 1,
 	    sizeof(*t->leaves));
@@ -957,6 +968,7 @@ pattern_free(struct pattern *p)
 	prefilter_lits_free(p->lits);
 	free(p->warning);
 	free(p->src);
+	free(p->re);
 	free(p);
 }
 
@@ -1144,4 +1156,24 @@ const struct prefilter_lits *
 pattern_literals(const struct pattern *p)
 {
 	return p->lits;
+}
+
+size_t
+pattern_nsources(const struct pattern *p)
+{
+	return p->code != NULL ? 1 : p->nleaves;
+}
+
+void
+pattern_source(const struct pattern *p, size_t i, struct pattern_source *s)
+{
+	const struct pattern *l = p->code != NULL ? p : p->leaves[i];
+
+	s->text = l->src;
+	s->body = l->src + l->bsrc;
+	s->boff = l->boff;
+	s->blen = l->blen;
+	s->re = l->re;
+	s->relen = l->relen;
+	s->options = l->opts;
 }

@@ -68,4 +68,21 @@ if [ "$(id -u)" = 0 ]; then
 else
 	echo "skip: writable-config checks need root"
 fi
+# a pattern that can backtrack catastrophically: a warning at its
+# file:line:col, status 0; a normal run says nothing about it
+printf 'watchfor /fine=(\\w+)/\n\techo\n\nwatchfor   /^(a+)+$/\n\techo\n' \
+    > redos.conf
+"$BIN" --check -c redos.conf > out 2> err
+rc=$?
+[ $rc = 0 ] || { cat err; fail "redos: status $rc"; }
+[ -s out ] && fail "redos: stdout not empty"
+[ "$(wc -l < err)" = 1 ] || { cat err; fail "redos: one warning"; }
+grep -q '^redos\.conf:4:14: warning: /^(a+)+\$/ can take exponential time on some lines (nested quantifier "(a+)+", confirmed: a 31-byte line needs more than a million steps); watchfor stops such a match at its limit, but the line is then not matched$' err ||
+    { cat err; fail "redos: message"; }
+printf 'aaaa\nfine=1\n' > redos.in
+"$BIN" -c redos.conf --examine redos.in > out 2> err ||
+    fail "redos: normal run status $?"
+grep -q "can take" out err && fail "redos: a normal run warned"
+grep -qx "aaaa" out || { cat out err; fail "redos: normal run output"; }
+
 echo "PASS t_check"
