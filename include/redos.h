@@ -46,4 +46,10 @@ bool	redos_scan(const char *body, size_t len, unsigned options,
  */
 char	*redos_check(const struct pattern_source *, size_t *off);
 
+/* How each kind of warning ends. */
+#define REDOS_STOPPED	"watchfor stops such a match at its limit, but the " \
+			"line is then not matched"
+#define REDOS_UNBOUNDED	"the match limit does not bound it, so a long line " \
+			"can hold watchfor up: rewrite it"
+
 #endif

@@ -1191,12 +1191,16 @@ redos_check(const struct pattern_source *src, size_t *off)
 		return NULL;
 	conf = f.confirmed ? xasprintf(", confirmed: a %zu-byte line needs "
 	    "more than a million steps", f.attack_len) : xstrdup("");
-	msg = xasprintf("%s can take %s on %s lines (%s \"%.*s\"%s%s); "
-	    "watchfor stops such a match at its limit, but the line is then "
-	    "not matched", src->text, f.kind == REDOS_ADJACENT ?
+	/*
+	 * PCRE2's match limit counts no step when a repeat gives back a
+	 * byte: it stops the exponential kind, never the polynomial one.
+	 */
+	msg = xasprintf("%s can take %s on %s lines (%s \"%.*s\"%s%s); %s",
+	    src->text, f.kind == REDOS_ADJACENT ?
 	    "polynomial time" : "exponential time", f.kind == REDOS_ADJACENT ?
 	    "long" : "some", redos_what[f.kind], (int)f.len, src->body + f.off,
-	    redos_why[f.kind], conf);
+	    redos_why[f.kind], conf, f.kind == REDOS_ADJACENT ?
+	    REDOS_UNBOUNDED : REDOS_STOPPED);
 	free(conf);
 	*off = src->boff + f.off;
 	return msg;
