@@ -63,6 +63,13 @@ char	*smtp_directive_error(const char *name, const char *value);
  */
 void	 smtp_params_init(struct smtp_params *p, const struct config *cfg);
 void	 smtp_params_clear(struct smtp_params *p);
+/*
+ * Sets the setting of directive `name` (smtp-host, ..., mail-from; any
+ * other name is ignored) to `value`, checked before by
+ * smtp_directive_error: the mail action's per-action overrides use it.
+ */
+void	 smtp_params_set(struct smtp_params *p, const char *name,
+	    const char *value);
 /* $WATCHFOR_SMTP_HELPER when set and not empty, else the installed one. */
 const char *smtp_helper_path(void);
 /*

@@ -99,6 +99,75 @@ find_opt(const struct action *a, const char *name)
 	return o;
 }
 
+/*
+ * Per-action transport overrides, watchfor's options of the mail action
+ * (swatchdog ignores options it does not know): TRANSPORT=sendmail|smtp
+ * and, for smtp, one option per global directive, each taken literally
+ * (a capture never picks a relay).
+ */
+static const struct {
+	const char	*opt;
+	const char	*directive;
+} smtp_opts[] = {
+	{ "FROM",		"mail-from" },
+	{ "SMTP_CA_FILE",	"smtp-ca-file" },
+	{ "SMTP_HOST",		"smtp-host" },
+	{ "SMTP_PASSWORD_FILE",	"smtp-password-file" },
+	{ "SMTP_PORT",		"smtp-port" },
+	{ "SMTP_STARTTLS",	"smtp-starttls" },
+	{ "SMTP_TIMEOUT",	"smtp-timeout" },
+	{ "SMTP_TLS_VERIFY",	"smtp-tls-verify" },
+	{ "SMTP_USER",		"smtp-user" },
+};
+
+/* The transport of `a`: the config's, or its TRANSPORT= and overrides. */
+static int
+prepare_transport(const struct action *a, struct mail_action *m,
+    struct diag *d)
+{
+	const struct action_opt *o, *t;
+	bool smtp = smtp_transport(prep_cfg);
+	char *err;
+	size_t i;
+	int rc = 0;
+
+	if ((t = find_opt(a, "TRANSPORT")) != NULL) {
+		if (strcmp(t->value, "smtp") != 0 &&
+		    strcmp(t->value, "sendmail") != 0) {
+			diag_report(d, DIAG_ERROR, a->file, a->line, t->col,
+			    NULL, 0, "transport: \"%s\" is neither sendmail "
+			    "nor smtp", t->value);
+			return -1;
+		}
+		smtp = strcmp(t->value, "smtp") == 0;
+	}
+	for (i = 0; i < sizeof(smtp_opts) / sizeof(smtp_opts[0]); i++) {
+		if ((o = find_opt(a, smtp_opts[i].opt)) == NULL)
+			continue;
+		if (!smtp)
+			diag_report(d, DIAG_WARN, a->file, a->line, o->col,
+			    NULL, 0, "option %s is not used: this mail goes "
+			    "through sendmail (transport=smtp or \"#%% "
+			    "mail-transport smtp\")", o->name);
+		else if ((err = smtp_directive_error(smtp_opts[i].directive,
+		    o->value)) != NULL) {
+			diag_report(d, DIAG_ERROR, a->file, a->line, o->col,
+			    NULL, 0, "%s", err);
+			free(err);
+			rc = -1;
+		}
+	}
+	if (!smtp || rc == -1)
+		return rc;
+	m->smtp = xcalloc(1, sizeof(*m->smtp));
+	smtp_params_init(m->smtp, prep_cfg);
+	for (i = 0; i < sizeof(smtp_opts) / sizeof(smtp_opts[0]); i++)
+		if ((o = find_opt(a, smtp_opts[i].opt)) != NULL)
+			smtp_params_set(m->smtp, smtp_opts[i].directive,
+			    o->value);
+	return 0;
+}
+
 struct mail_action *
 mail_action_prepare(const struct action *a, struct diag *d)
 {
@@ -132,10 +201,8 @@ mail_action_prepare(const struct action *a, struct diag *d)
 			diag_report(d, DIAG_WARN, a->file, a->line, o->col,
 			    NULL, 0, "mailer: %s",
 			    exec_tmpl_warning(m->mailer));
-	} else if (smtp_transport(prep_cfg)) {
-		m->smtp = xcalloc(1, sizeof(*m->smtp));
-		smtp_params_init(m->smtp, prep_cfg);
-	}
+	} else if (prepare_transport(a, m, d) == -1)
+		goto fail;
 	return m;
 fail:
 	mail_action_free(m);

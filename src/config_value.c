@@ -64,7 +64,10 @@ known_option(enum action_kind kind, const char *name)
 	static const char *const bell[] = { "DELAY", "RINGS" };
 	static const char *const cmd[] = { "COMMAND" };
 	static const char *const pipe[] = { "COMMAND", "KEEP_OPEN" };
-	static const char *const mail[] = { "ADDRESSES", "MAILER", "SUBJECT" };
+	static const char *const mail[] = { "ADDRESSES", "FROM", "MAILER",
+	    "SMTP_CA_FILE", "SMTP_HOST", "SMTP_PASSWORD_FILE", "SMTP_PORT",
+	    "SMTP_STARTTLS", "SMTP_TIMEOUT", "SMTP_TLS_VERIFY", "SMTP_USER",
+	    "SUBJECT", "TRANSPORT" };
 	static const char *const wr[] = { "USERS", "WRITE" };
 	static const char *const thl[] = { "EXTRA_CUTS", "KEY", "THRESHOLD",
 	    "TIME_FROM", "TIME_REGEX" };
@@ -80,7 +83,7 @@ known_option(enum action_kind kind, const char *name)
 	case ACT_PIPE:
 		return in_table(name, pipe, 2);
 	case ACT_MAIL:
-		return in_table(name, mail, 3);
+		return in_table(name, mail, sizeof(mail) / sizeof(mail[0]));
 	case ACT_WRITE:
 		return in_table(name, wr, 2);
 	case ACT_ECHO:

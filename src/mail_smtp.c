@@ -186,7 +186,6 @@ void
 smtp_params_init(struct smtp_params *p, const struct config *cfg)
 {
 	const struct config_directive *d;
-	uint64_t ms;
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
@@ -197,32 +196,37 @@ smtp_params_init(struct smtp_params *p, const struct config *cfg)
 	p->timeout = SMTP_TIMEOUT_MS;
 	for (i = 0; cfg != NULL && i < cfg->ndirectives; i++) {
 		d = &cfg->directives[i];
-		if (strncmp(d->name, "smtp-", 5) != 0 &&
-		    strcmp(d->name, "mail-from") != 0)
-			continue;
-		if (strcmp(d->name, "smtp-host") == 0)
-			set_str(&p->host, d->value);
-		else if (strcmp(d->name, "smtp-port") == 0)
-			(void)parse_port(d->value, &p->port);
-		else if (strcmp(d->name, "smtp-starttls") == 0)
-			(void)parse_starttls(d->value, &p->starttls);
-		else if (strcmp(d->name, "smtp-tls-verify") == 0)
-			(void)parse_onoff(d->value, &p->verify);
-		else if (strcmp(d->name, "smtp-ca-file") == 0)
-			set_str(&p->ca_file, d->value);
-		else if (strcmp(d->name, "smtp-user") == 0)
-			set_str(&p->user, d->value);
-		else if (strcmp(d->name, "smtp-password-file") == 0)
-			set_str(&p->password_file, d->value);
-		else if (strcmp(d->name, "mail-from") == 0)
-			set_str(&p->from, d->value);
-		else if (strcmp(d->name, "smtp-timeout") == 0 &&
-		    outbox_parse_duration(d->value, &ms) == 0)
-			p->timeout = ms < SMTP_TIMEOUT_MAX_MS ? ms :
-			    SMTP_TIMEOUT_MAX_MS;
+		smtp_params_set(p, d->name, d->value);
 	}
 	if (p->from == NULL)
 		p->from = default_from();
+}
+
+void
+smtp_params_set(struct smtp_params *p, const char *name, const char *value)
+{
+	uint64_t ms;
+
+	if (strcmp(name, "smtp-host") == 0)
+		set_str(&p->host, value);
+	else if (strcmp(name, "smtp-port") == 0)
+		(void)parse_port(value, &p->port);
+	else if (strcmp(name, "smtp-starttls") == 0)
+		(void)parse_starttls(value, &p->starttls);
+	else if (strcmp(name, "smtp-tls-verify") == 0)
+		(void)parse_onoff(value, &p->verify);
+	else if (strcmp(name, "smtp-ca-file") == 0)
+		set_str(&p->ca_file, value);
+	else if (strcmp(name, "smtp-user") == 0)
+		set_str(&p->user, value);
+	else if (strcmp(name, "smtp-password-file") == 0)
+		set_str(&p->password_file, value);
+	else if (strcmp(name, "mail-from") == 0)
+		set_str(&p->from, value);
+	else if (strcmp(name, "smtp-timeout") == 0 &&
+	    outbox_parse_duration(value, &ms) == 0)
+		p->timeout = ms < SMTP_TIMEOUT_MAX_MS ? ms :
+		    SMTP_TIMEOUT_MAX_MS;
 }
 
 void
