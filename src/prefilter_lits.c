@@ -27,6 +27,7 @@
 				   cut the automaton's hits by two thirds for
 				   a few more regex runs, 15 % faster */
 #define CONJ_FINAL	3	/* sets kept for a whole regex */
+#define RUN_MAX		16	/* literals in a run (alternations multiplied) */
 #define SET_MINLEN	2	/* a set whose shortest literal is shorter is
 				 * dropped: it would hit on almost every line */
 
@@ -173,6 +174,26 @@ set_addlit(struct litset *set, const struct lit *lit)
 	set->v[set->n++] = *lit;
 }
 
+/* Drops the literals that contain another one: they add nothing. */
+static void
+set_reduce(struct litset *set)
+{
+	size_t i, j, n = 0;
+	bool implied;
+
+	for (i = 0; i < set->n; i++) {
+		implied = false;
+		for (j = 0; j < set->n && !implied; j++)
+			implied = j != i && set->v[j].len <= set->v[i].len &&
+			    (set->v[j].len < set->v[i].len || j < i) &&
+			    memmem(set->v[i].s, set->v[i].len, set->v[j].s,
+			    set->v[j].len) != NULL;
+		if (!implied)
+			set->v[n++] = set->v[i];
+	}
+	set->n = n;
+}
+
 /*
  * `a or b`: a line matching either contains a literal of a's best set or
  * one of b's best set, so their union is required.
@@ -192,6 +213,7 @@ prefilter_lits_or(struct prefilter_lits *a, struct prefilter_lits *b)
 			set_addlit(&u, &a->sets[0].v[i]);
 		for (i = 0; i < b->sets[0].n; i++)
 			set_addlit(&u, &b->sets[0].v[i]);
+		set_reduce(&u);
 		conj_add(&r, u);
 	}
 	prefilter_lits_free(a);
@@ -238,9 +260,17 @@ struct walk {
 	bool		 fail;	/* not understood: no requirement at all */
 };
 
+/*
+ * A sequence being walked. The text matched since the last break (an atom
+ * that is not a literal) is exactly one of the `run` literals, so an
+ * alternation of literals multiplies the run (`x(?:ab|cd)y`: xaby, xcdy)
+ * rather than breaking it. A break turns the run into a required set.
+ */
 struct seq {
 	struct prefilter_lits	*req;
-	struct lit		 run;	/* literal being collected */
+	struct litset		 run;	/* never empty: {""} at a start */
+	bool			 exact;	/* no break yet: the whole sequence
+					   is exactly one of `run` */
 };
 
 enum atom {
@@ -251,26 +281,69 @@ enum atom {
 	ATOM_ZERO,	/* zero-width (anchors, lookarounds, \K) */
 };
 
-static struct prefilter_lits *walk_alt(struct walk *);
+static struct prefilter_lits *walk_alt(struct walk *, struct litset *);
 
+static void
+run_reset(struct seq *sq)
+{
+	static const struct lit empty;
+
+	set_free(&sq->run);
+	set_addlit(&sq->run, &empty);
+}
+
+/* A break: the run becomes a required set (unless it may be empty). */
 static void
 seq_flush(struct seq *sq)
 {
-	struct litset set = { 0 };
-
-	if (sq->run.len == 0)
-		return;
-	set_addlit(&set, &sq->run);
-	conj_add(&sq->req, set);
-	sq->run.len = 0;
+	if (set_minlen(&sq->run) > 0) {
+		set_reduce(&sq->run);
+		conj_add(&sq->req, sq->run);
+		sq->run.v = NULL;
+		sq->run.n = 0;
+	}
+	run_reset(sq);
+	sq->exact = false;
 }
 
 static void
 seq_addc(struct seq *sq, uint8_t c)
 {
-	if (sq->run.len == LIT_MAX)
-		seq_flush(sq);
-	sq->run.s[sq->run.len++] = (uint8_t)tolower(c);
+	size_t i;
+
+	for (i = 0; i < sq->run.n; i++)
+		if (sq->run.v[i].len == LIT_MAX) {
+			seq_flush(sq);
+			break;
+		}
+	for (i = 0; i < sq->run.n; i++)
+		sq->run.v[i].s[sq->run.v[i].len++] = (uint8_t)tolower(c);
+}
+
+/* The sequence goes on with exactly one of `alt` (at most RUN_MAX). */
+static void
+seq_cross(struct seq *sq, const struct litset *alt)
+{
+	struct litset x = { 0 };
+	struct lit l;
+	size_t i, j;
+	bool fits = sq->run.n * alt->n <= RUN_MAX;
+
+	for (i = 0; fits && i < sq->run.n; i++)
+		for (j = 0; j < alt->n; j++)
+			if (sq->run.v[i].len + alt->v[j].len > LIT_MAX)
+				fits = false;
+	if (!fits)
+		seq_flush(sq);	/* the run is {""} now */
+	for (i = 0; i < sq->run.n; i++)
+		for (j = 0; j < alt->n; j++) {
+			l = sq->run.v[i];
+			memcpy(l.s + l.len, alt->v[j].s, alt->v[j].len);
+			l.len += alt->v[j].len;
+			set_addlit(&x, &l);
+		}
+	set_free(&sq->run);
+	sq->run = x;
 }
 
 static void
@@ -316,13 +389,17 @@ is_quant(const char *p, const char *end)
 	return q < end && *q == '}';
 }
 
-/* Minimum repeat count of a quantifier after an atom; 1 when none. */
+/*
+ * Minimum repeat count of a quantifier after an atom; 1 when none.
+ * *optional: the quantifier is `?` (zero or one).
+ */
 static long
-walk_quant(struct walk *w, bool *repeated)
+walk_quant(struct walk *w, bool *repeated, bool *optional)
 {
 	long min = 1;
 
 	*repeated = false;
+	*optional = false;
 	if (w->quote) {
 		if (w->end - w->p >= 2 && w->p[0] == '\\' && w->p[1] == 'E') {
 			w->p += 2;
@@ -334,8 +411,10 @@ walk_quant(struct walk *w, bool *repeated)
 	if (w->p >= w->end)
 		return 1;
 	switch (*w->p) {
-	case '*':
 	case '?':
+		*optional = true;
+		/* FALLTHROUGH */
+	case '*':
 		min = 0;
 		w->p++;
 		break;
@@ -538,9 +617,13 @@ walk_class(struct walk *w, uint8_t *lit)
 	return ATOM_LIT;
 }
 
-/* After `(`. Sets *inner for a group that requires literals. */
+/*
+ * After `(`. Sets *inner for a group that requires literals, and *exact
+ * (else leaves it empty) when the group matches exactly one of them.
+ */
 static enum atom
-walk_group(struct walk *w, struct prefilter_lits **inner)
+walk_group(struct walk *w, struct prefilter_lits **inner,
+    struct litset *exact)
 {
 	enum atom kind = ATOM_GROUP;
 	const char *f;
@@ -622,7 +705,7 @@ walk_group(struct walk *w, struct prefilter_lits **inner)
 	}
 	if (w->fail)
 		return ATOM_NONE;
-	*inner = walk_alt(w);
+	*inner = walk_alt(w, exact);
 	if (w->p >= w->end || *w->p != ')')
 		w->fail = true;
 	else
@@ -630,22 +713,81 @@ walk_group(struct walk *w, struct prefilter_lits **inner)
 	if (look) {
 		prefilter_lits_free(*inner);
 		*inner = NULL;
+		set_free(exact);
 		kind = ATOM_ZERO;
 	}
 	return kind;
 }
 
-/* A sequence up to `|`, `)` or the end. */
+/* A group's literals follow in the sequence. */
+static void
+seq_group(struct seq *sq, struct prefilter_lits *inner, struct litset *ex,
+    long min, bool repeated, bool optional)
+{
+	static const struct lit empty;
+	size_t i;
+
+	if (ex->n > 0 && (!repeated || (optional && ex->n < RUN_MAX))) {
+		if (optional)
+			set_addlit(ex, &empty);
+		seq_cross(sq, ex);
+		prefilter_lits_free(inner);
+		return;
+	}
+	seq_flush(sq);
+	if (min > 0 && inner != NULL) {
+		for (i = 0; i < inner->n; i++)
+			conj_add(&sq->req, inner->sets[i]);
+		free(inner->sets);
+		free(inner);
+	} else
+		prefilter_lits_free(inner);
+}
+
+/* One literal byte, with its quantifier. */
+static void
+seq_lit(struct seq *sq, uint8_t c, long min, bool repeated, bool optional)
+{
+	struct litset opt = { 0 };
+	struct lit l = { 0 };
+
+	if (optional) {		/* ab?c: abc or ac */
+		set_addlit(&opt, &l);
+		l.s[l.len++] = (uint8_t)tolower(c);
+		set_addlit(&opt, &l);
+		seq_cross(sq, &opt);
+		set_free(&opt);
+		return;
+	}
+	if (min == 0) {
+		seq_flush(sq);
+		return;
+	}
+	seq_addc(sq, c);
+	if (repeated) {
+		/* ab+c: "ab" and "bc" are both required */
+		seq_flush(sq);
+		seq_addc(sq, c);
+	}
+}
+
+/*
+ * A sequence up to `|`, `)` or the end. When it is exactly one of a few
+ * literals, they are left in *exact (else it is left empty).
+ */
 static struct prefilter_lits *
-walk_seq(struct walk *w)
+walk_seq(struct walk *w, struct litset *exact)
 {
 	struct seq sq = { 0 };
 	struct prefilter_lits *inner = NULL;
+	struct litset ex = { 0 };
 	enum atom kind;
 	uint8_t lit = 0;
-	bool repeated;
-	size_t i;
+	bool repeated, optional;
 	long min;
+
+	run_reset(&sq);
+	sq.exact = true;
 
 	while (!w->fail) {
 		skip_blank(w);
@@ -675,7 +817,7 @@ walk_seq(struct walk *w)
 				break;
 			case '(':
 				w->p++;
-				kind = walk_group(w, &inner);
+				kind = walk_group(w, &inner, &ex);
 				break;
 			case '.':
 				w->p++;
@@ -703,32 +845,21 @@ walk_seq(struct walk *w)
 				break;
 			}
 		}
-		if (kind == ATOM_NONE || w->fail)
+		if (kind == ATOM_NONE || w->fail) {
+			prefilter_lits_free(inner);
+			inner = NULL;
+			set_free(&ex);
 			continue;
-		min = walk_quant(w, &repeated);
+		}
+		min = walk_quant(w, &repeated, &optional);
 		switch (kind) {
 		case ATOM_LIT:
-			if (min == 0) {
-				seq_flush(&sq);
-				break;
-			}
-			seq_addc(&sq, lit);
-			if (repeated) {
-				/* ab+c: "ab" and "bc" are both required */
-				seq_flush(&sq);
-				seq_addc(&sq, lit);
-			}
+			seq_lit(&sq, lit, min, repeated, optional);
 			break;
 		case ATOM_GROUP:
-			seq_flush(&sq);
-			if (min > 0 && inner != NULL) {
-				for (i = 0; i < inner->n; i++)
-					conj_add(&sq.req, inner->sets[i]);
-				free(inner->sets);
-				free(inner);
-			} else
-				prefilter_lits_free(inner);
+			seq_group(&sq, inner, &ex, min, repeated, optional);
 			inner = NULL;
+			set_free(&ex);
 			break;
 		default:
 			seq_flush(&sq);
@@ -737,20 +868,38 @@ walk_seq(struct walk *w)
 	}
 done:
 	prefilter_lits_free(inner);
+	set_free(&ex);
+	if (sq.exact && !w->fail) {
+		exact->n = sq.run.n;
+		exact->v = xreallocarray(NULL, sq.run.n, sizeof(*exact->v));
+		memcpy(exact->v, sq.run.v, sq.run.n * sizeof(*exact->v));
+	}
 	seq_flush(&sq);
+	set_free(&sq.run);
 	return conj_trim(sq.req, CONJ_KEEP);
 }
 
+/* Alternatives; *exact as for walk_seq, the union of theirs. */
 static struct prefilter_lits *
-walk_alt(struct walk *w)
+walk_alt(struct walk *w, struct litset *exact)
 {
 	struct prefilter_lits *l;
+	struct litset ex = { 0 };
+	size_t i;
+	bool isexact;
 
-	l = walk_seq(w);
+	l = walk_seq(w, exact);
+	isexact = exact->n > 0;
 	while (!w->fail && w->p < w->end && *w->p == '|') {
 		w->p++;
-		l = prefilter_lits_or(l, walk_seq(w));
+		l = prefilter_lits_or(l, walk_seq(w, &ex));
+		isexact = isexact && ex.n > 0 && exact->n + ex.n <= RUN_MAX;
+		for (i = 0; isexact && i < ex.n; i++)
+			set_addlit(exact, &ex.v[i]);
+		set_free(&ex);
 	}
+	if (!isexact)
+		set_free(exact);
 	return l;
 }
 
@@ -758,6 +907,7 @@ struct prefilter_lits *
 prefilter_lits_regex(const char *re, size_t len, uint32_t opts)
 {
 	struct walk w = { 0 };
+	struct litset ex = { 0 };
 	struct prefilter_lits *l;
 
 	/* Unicode case folding reaches bytes >= 0x80: not handled. */
@@ -767,7 +917,8 @@ prefilter_lits_regex(const char *re, size_t len, uint32_t opts)
 	w.end = re + len;
 	w.x = (opts & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE)) != 0;
 	w.xx = (opts & PCRE2_EXTENDED_MORE) != 0;
-	l = walk_alt(&w);
+	l = walk_alt(&w, &ex);
+	set_free(&ex);
 	if (w.fail || w.p < w.end) {
 		prefilter_lits_free(l);
 		return NULL;
