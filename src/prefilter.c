@@ -2,17 +2,23 @@
  * The prefilter's scanner (issue 9, part 2): which rules could match a
  * line, from the literals they require (prefilter_lits.c extracts them).
  *
- * One Aho-Corasick automaton over every pattern's literals, as a full
- * transition table over byte classes (uppercase ASCII shares its lowercase
- * class, so the line is folded for free), with accepting states numbered
- * last so the hot loop tests one comparison per byte. A scan marks the
- * sets hit; a pattern is a candidate when all its sets were hit (or it has
- * none).
+ * A sampled window search. Every literal of 4 bytes or more is found
+ * through one of its 4-byte windows: the line is looked at every `stride`
+ * bytes, where stride is the shortest literal's length minus 3, and each
+ * literal registers `stride` consecutive windows (the run of them whose
+ * bytes are rarest in log text), so any occurrence of it covers exactly one
+ * sampled position with one registered window. At a sampled position the 4
+ * bytes, case-folded lossily by or-ing 0x20 into each, are hashed into an
+ * 8 KiB bitmap; a set bit sends the window to an exact table, and each
+ * literal registered under it is compared with the line, ASCII case
+ * folded. Literals of 2 or 3 bytes are found by a second pass over every
+ * 2-byte window, run only when some pattern needs one (a pattern with a
+ * longer set drops its short ones). A hit marks the literal's sets; a
+ * pattern is a candidate when all its sets were hit (or it has none).
  *
  * Leaves to others: literal extraction (prefilter_lits.c), compiling and
  * matching (pattern.c) and trying the candidates in rule order (engine).
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +27,36 @@
 #include "prefilter_int.h"
 #include "util.h"
 
-#define STATES_MAX	65535	/* uint16_t transitions */
+#define WIN		4	/* bytes in a window */
+#define FOLD4		0x20202020u
+#define FOLD2		0x2020u
+#define STRIDE_MAX	8	/* windows registered per literal, at most */
+#define BLOOM_BITS	16	/* 8 KiB, in L1 */
+#define HASH_MUL	0x9e3779b1u
+#define SHARED_COST	16	/* a window in n literals counts 1 + 16 (n - 1) */
+
+/* A distinct literal, with the sets it belongs to. */
+struct plit {
+	struct lit	 lit;
+	/*
+	 * For comparing 8 bytes at a time: the literal zero-padded, the
+	 * bits that case may change (0x20 at letters), the bytes to compare.
+	 */
+	uint64_t	 val[2];
+	uint64_t	 fold[2];
+	uint64_t	 care[2];
+	uint32_t	 setoff;	/* into setids */
+	uint32_t	 nset;
+	uint32_t	 next;		/* next short literal with the same
+					   first 2 bytes, + 1; 0 ends */
+};
+
+/* A registered window: the literal starts `off` bytes before it. */
+struct anchor {
+	uint32_t	 key;		/* 4 bytes, each | 0x20 */
+	uint32_t	 lit;
+	uint32_t	 off;
+};
 
 struct prefilter {
 	size_t		 npat;
@@ -34,218 +69,382 @@ struct prefilter {
 	 * distinct sets hit; stamps with the scan's generation stand in for
 	 * clearing the counters before every line.
 	 */
-	uint32_t	*setpat;	/* per set: pattern, or UINT32_MAX */
+	uint32_t	*setpat;	/* per set: pattern */
 	uint32_t	*setgen;	/* per set: generation last hit */
 	uint32_t	*need;		/* per pattern: sets to hit, 0: always */
 	uint32_t	*pgen;		/* per pattern: generation of pcnt */
 	uint32_t	*pcnt;
 	size_t		 nsets;
 	uint32_t	 gen;
-	/* automaton */
-	uint8_t		 cls[256];
-	unsigned	 shift;		/* row stride is 1 << shift */
-	uint16_t	*delta;
-	uint16_t	 firstout;	/* states >= firstout accept */
-	uint32_t	*outoff;	/* per accepting state */
-	uint32_t	*outids;	/* set ids */
-	size_t		 nstates;
+	/* literals */
+	struct plit	*lits;
+	size_t		 nlits;
+	uint32_t	*setids;
+	size_t		 nsetids;
+	/* windows of the literals of 4 bytes or more */
+	size_t		 stride;	/* 0: there are none */
+	uint64_t	*bloom;		/* 1 << BLOOM_BITS bits */
+	struct anchor	*anchors;	/* sorted by key */
+	size_t		 nanchors;
+	uint32_t	*slots;		/* first anchor of a key, + 1; 0 free */
+	uint32_t	 slotmask;
+	/* literals too short for the stride, at every byte */
+	uint64_t	*sbloom;	/* 65536 bits, by the first 2 bytes */
+	uint32_t	*shead;		/* 65536 heads (+ 1) of plit.next */
 };
 
-struct trie {
-	uint32_t	*next;		/* nstates * ncls, 0 = none */
-	uint32_t	*fail;
-	uint32_t	**out;		/* set ids per state */
-	size_t		*nout;
-	size_t		 n;
-	size_t		 cap;
-	size_t		 ncls;
-};
-
-static uint32_t
-trie_state(struct trie *t)
-{
-	size_t i;
-
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->next = xreallocarray(t->next, t->cap * t->ncls,
-		    sizeof(*t->next));
-		t->fail = xreallocarray(t->fail, t->cap, sizeof(*t->fail));
-		t->out = xreallocarray(t->out, t->cap, sizeof(*t->out));
-		t->nout = xreallocarray(t->nout, t->cap, sizeof(*t->nout));
-	}
-	for (i = 0; i < t->ncls; i++)
-		t->next[t->n * t->ncls + i] = 0;
-	t->fail[t->n] = 0;
-	t->out[t->n] = NULL;
-	t->nout[t->n] = 0;
-	return (uint32_t)t->n++;
-}
+/* ASCII lowercase, the literals' folding. */
+static uint8_t	fold[256];
 
 static void
-trie_addout(struct trie *t, uint32_t s, uint32_t id)
+fold_init(void)
 {
-	size_t i;
-
-	for (i = 0; i < t->nout[s]; i++)
-		if (t->out[s][i] == id)
-			return;
-	t->out[s] = xreallocarray(t->out[s], t->nout[s] + 1,
-	    sizeof(**t->out));
-	t->out[s][t->nout[s]++] = id;
-}
-
-/* Literal path from the root; false when the automaton would be too big. */
-static bool
-trie_add(struct trie *t, const uint8_t *cls, const struct lit *lit,
-    uint32_t id)
-{
-	uint32_t s = 0, nx, *np;
-	size_t i;
-
-	for (i = 0; i < lit->len; i++) {
-		np = &t->next[s * t->ncls + cls[lit->s[i]]];
-		if (*np == 0) {
-			if (t->n >= STATES_MAX)
-				return false;
-			nx = trie_state(t);	/* may move t->next */
-			t->next[s * t->ncls + cls[lit->s[i]]] = nx;
-			s = nx;
-		} else
-			s = *np;
-	}
-	trie_addout(t, s, id);
-	return true;
-}
-
-/* Failure links, full transitions and merged outputs, breadth first. */
-static uint32_t *
-trie_finish(struct trie *t)
-{
-	uint32_t *queue, s, r, f;
-	size_t head = 0, tail = 0, c, i;
-
-	queue = xreallocarray(NULL, t->n, sizeof(*queue));
-	for (c = 0; c < t->ncls; c++)
-		if ((s = t->next[c]) != 0) {
-			t->fail[s] = 0;
-			queue[tail++] = s;
-		}
-	while (head < tail) {
-		r = queue[head++];
-		for (i = 0; i < t->nout[t->fail[r]]; i++)
-			trie_addout(t, r, t->out[t->fail[r]][i]);
-		for (c = 0; c < t->ncls; c++) {
-			s = t->next[r * t->ncls + c];
-			f = t->next[t->fail[r] * t->ncls + c];
-			if (s != 0) {
-				t->fail[s] = f;
-				queue[tail++] = s;
-			} else
-				t->next[r * t->ncls + c] = f;
-		}
-	}
-	return queue;	/* BFS order, root excluded */
-}
-
-static void
-trie_free(struct trie *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		free(t->out[i]);
-	free(t->out);
-	free(t->nout);
-	free(t->next);
-	free(t->fail);
-}
-
-/* Byte classes: one per byte used in a literal, uppercase folded in. */
-static size_t
-build_classes(struct prefilter *pf, struct prefilter_lits *const *lits,
-    size_t n)
-{
-	size_t i, j, k, l, ncls = 1;
-	const struct lit *lit;
 	int c;
 
-	memset(pf->cls, 0, sizeof(pf->cls));
-	for (i = 0; i < n; i++)
-		for (j = 0; lits[i] != NULL && j < lits[i]->n; j++)
-			for (k = 0; k < lits[i]->sets[j].n; k++) {
-				lit = &lits[i]->sets[j].v[k];
-				for (l = 0; l < lit->len; l++)
-					if (pf->cls[lit->s[l]] == 0)
-						pf->cls[lit->s[l]] =
-						    (uint8_t)ncls++;
-			}
-	for (c = 'A'; c <= 'Z'; c++)
-		pf->cls[c] = pf->cls[tolower(c)];
-	return ncls;
+	for (c = 0; c < 256; c++)
+		fold[c] = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 }
 
-/* Renumbers states (accepting ones last) into the compact table. */
-static void
-build_table(struct prefilter *pf, struct trie *t, const uint32_t *bfs)
+/*
+ * How common a byte is in log text, 1..255 (upper case counts as lower
+ * case). Only used to pick which windows of a literal to register.
+ */
+static unsigned
+byte_freq(uint8_t c)
 {
-	uint32_t *map, s, next = 0, o = 0;
-	size_t i, c, nout = 0, total = 0;
+	static const char letters[] = "etaoinsrlcdphumfgwybvkxqjz";
+	const char *l;
 
-	map = xreallocarray(NULL, t->n, sizeof(*map));
-	map[0] = next++;
-	for (i = 0; i + 1 < t->n; i++)
-		if (t->nout[bfs[i]] == 0)
-			map[bfs[i]] = next++;
-	pf->firstout = (uint16_t)next;
-	for (i = 0; i + 1 < t->n; i++)
-		if (t->nout[bfs[i]] != 0) {
-			map[bfs[i]] = next++;
-			nout++;
-			total += t->nout[bfs[i]];
+	if (c == ' ')
+		return 255;
+	if (c >= '0' && c <= '9')
+		return 220;
+	if ((l = memchr(letters, fold[c], sizeof(letters) - 1)) != NULL)
+		return 230 - (unsigned)(l - letters) * 6;
+	if (c != '\0' && strchr(".:[]/-=,", c) != NULL)
+		return 200;
+	if (c != '\0' && strchr("<>@_()+\"'", c) != NULL)
+		return 120;
+	if (c >= 0x80)
+		return 30;
+	if (c < 0x20 || c == 0x7f)
+		return 5;
+	return 40;
+}
+
+static uint32_t
+load4(const uint8_t *p)
+{
+	uint32_t x;
+
+	memcpy(&x, p, sizeof(x));
+	return x;
+}
+
+static uint16_t
+load2(const uint8_t *p)
+{
+	uint16_t x;
+
+	memcpy(&x, p, sizeof(x));
+	return x;
+}
+
+static uint32_t
+win_hash(uint32_t key)
+{
+	return (key * HASH_MUL) >> (32 - BLOOM_BITS);
+}
+
+/* Estimated chance of the window at `s`: the product of its bytes'. */
+static double
+win_cost(const uint8_t *s)
+{
+	double c = 1;
+	size_t i;
+
+	for (i = 0; i < WIN; i++)
+		c *= byte_freq(s[i]) / 256.0;
+	return c;
+}
+
+/* --- building ------------------------------------------------------------ */
+
+static size_t
+set_minlen(const struct litset *set)
+{
+	size_t i, m = LIT_MAX;
+
+	for (i = 0; i < set->n; i++)
+		if (set->v[i].len < m)
+			m = set->v[i].len;
+	return m;
+}
+
+static void
+plit_masks(struct plit *pl)
+{
+	uint8_t v[16] = { 0 }, f[16] = { 0 }, c[16] = { 0 };
+	size_t i;
+
+	for (i = 0; i < pl->lit.len; i++) {
+		v[i] = pl->lit.s[i];
+		f[i] = v[i] >= 'a' && v[i] <= 'z' ? 0x20 : 0;
+		c[i] = 0xff;
+	}
+	memcpy(pl->val, v, sizeof(v));
+	memcpy(pl->fold, f, sizeof(f));
+	memcpy(pl->care, c, sizeof(c));
+}
+
+/* Index of `lit` among the distinct literals, added if new. */
+static uint32_t
+lit_intern(struct prefilter *pf, const struct lit *lit)
+{
+	size_t i;
+
+	for (i = 0; i < pf->nlits; i++)
+		if (pf->lits[i].lit.len == lit->len &&
+		    memcmp(pf->lits[i].lit.s, lit->s, lit->len) == 0)
+			return (uint32_t)i;
+	pf->lits = xreallocarray(pf->lits, pf->nlits + 1, sizeof(*pf->lits));
+	memset(&pf->lits[pf->nlits], 0, sizeof(*pf->lits));
+	pf->lits[pf->nlits].lit = *lit;
+	plit_masks(&pf->lits[pf->nlits]);
+	return (uint32_t)pf->nlits++;
+}
+
+/* The length of the shortest literal of the pattern's best set. */
+static size_t
+best_minlen(const struct prefilter_lits *l)
+{
+	size_t j, m, best = 0;
+
+	for (j = 0; l != NULL && j < l->n; j++)
+		if ((m = set_minlen(&l->sets[j])) > best)
+			best = m;
+	return best;
+}
+
+/*
+ * Registers the sets of pattern `i` with literals of `keep` bytes or more,
+ * or its best set alone when it has none (sets come best first). Leaving
+ * sets out weakens the requirement, soundly. Records set -> literal pairs
+ * in *pairs.
+ */
+static void
+add_pattern(struct prefilter *pf, size_t i, const struct prefilter_lits *l,
+    size_t keep, uint32_t **pairs, size_t *npairs)
+{
+	size_t j, k, nset = 0;
+	bool one = best_minlen(l) < keep;
+	uint32_t id;
+
+	for (j = 0; j < l->n; j++) {
+		if (one ? j > 0 : set_minlen(&l->sets[j]) < keep)
+			continue;
+		id = (uint32_t)pf->nsets++;
+		pf->setpat = xreallocarray(pf->setpat, pf->nsets,
+		    sizeof(*pf->setpat));
+		pf->setpat[id] = (uint32_t)i;
+		for (k = 0; k < l->sets[j].n; k++) {
+			*pairs = xreallocarray(*pairs, *npairs + 1,
+			    2 * sizeof(**pairs));
+			(*pairs)[2 * *npairs] = lit_intern(pf,
+			    &l->sets[j].v[k]);
+			(*pairs)[2 * *npairs + 1] = id;
+			(*npairs)++;
 		}
-	pf->nstates = t->n;
-	for (pf->shift = 0; ((size_t)1 << pf->shift) < t->ncls; pf->shift++)
+		nset++;
+	}
+	pf->need[i] = (uint32_t)nset;
+}
+
+/*
+ * The literal length that sets the stride: the shortest best set among
+ * the patterns whose best set has literals of a window or more, capped
+ * where the stride reaches STRIDE_MAX.
+ */
+static size_t
+keep_len(struct pattern *const *pats, size_t n)
+{
+	size_t i, m, keep = STRIDE_MAX + WIN - 1;
+
+	for (i = 0; i < n; i++)
+		if ((m = best_minlen(pattern_literals(pats[i]))) >= WIN &&
+		    m < keep)
+			keep = m;
+	return keep;
+}
+
+/* Set ids per literal, from the (literal, set) pairs. */
+static void
+build_setids(struct prefilter *pf, const uint32_t *pairs, size_t npairs)
+{
+	size_t i, o = 0;
+	uint32_t *fill;
+
+	for (i = 0; i < npairs; i++)
+		pf->lits[pairs[2 * i]].nset++;
+	for (i = 0; i < pf->nlits; i++) {
+		pf->lits[i].setoff = (uint32_t)o;
+		o += pf->lits[i].nset;
+	}
+	pf->setids = xcalloc(o + 1, sizeof(*pf->setids));
+	pf->nsetids = o;
+	fill = xcalloc(pf->nlits + 1, sizeof(*fill));
+	for (i = 0; i < npairs; i++) {
+		struct plit *pl = &pf->lits[pairs[2 * i]];
+
+		pf->setids[pl->setoff + fill[pairs[2 * i]]++] = pairs[2 * i + 1];
+	}
+	free(fill);
+}
+
+static int
+anchor_cmp(const void *va, const void *vb)
+{
+	const struct anchor *a = va, *b = vb;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->lit < b->lit ? -1 : a->lit > b->lit;
+}
+
+/*
+ * How many literals contain each window (by hash, saturating): a window
+ * found in several literals is text that logs repeat ("postfix/", "]: w").
+ */
+static uint8_t *
+count_shared(const struct prefilter *pf, size_t keep)
+{
+	uint8_t *shared;
+	uint32_t seen[LIT_MAX], h;
+	size_t i, o, k, n;
+
+	shared = xcalloc((size_t)1 << BLOOM_BITS, 1);
+	for (i = 0; i < pf->nlits; i++) {
+		if (pf->lits[i].lit.len < keep)
+			continue;
+		for (n = 0, o = 0; o + WIN <= pf->lits[i].lit.len; o++) {
+			h = win_hash(load4(pf->lits[i].lit.s + o) | FOLD4);
+			for (k = 0; k < n && seen[k] != h; k++)
+				;
+			if (k < n)
+				continue;
+			seen[n++] = h;
+			if (shared[h] < UINT8_MAX)
+				shared[h]++;
+		}
+	}
+	return shared;
+}
+
+/*
+ * The run of `stride` windows of `lit` least likely in a line, by its
+ * start: rare bytes, and windows no other literal has.
+ */
+static size_t
+best_run(const struct lit *lit, size_t stride, const uint8_t *shared)
+{
+	size_t o, k, best = 0;
+	double c, bestc = 0;
+	uint32_t h;
+
+	for (o = 0; o + stride - 1 + WIN <= lit->len; o++) {
+		for (c = 0, k = 0; k < stride; k++) {
+			h = win_hash(load4(lit->s + o + k) | FOLD4);
+			c += win_cost(lit->s + o + k) *
+			    (1 + SHARED_COST * (shared[h] - 1));
+		}
+		if (o == 0 || c < bestc) {
+			bestc = c;
+			best = o;
+		}
+	}
+	return best;
+}
+
+/*
+ * Windows, bitmap and exact table of the literals long enough for the
+ * stride, which the shortest of them sets.
+ */
+static void
+build_windows(struct prefilter *pf, size_t keep)
+{
+	size_t i, k, o, nslots;
+	struct anchor *a;
+	uint8_t *shared;
+	uint32_t h;
+
+	pf->stride = keep - WIN + 1;
+	pf->bloom = xcalloc((size_t)1 << (BLOOM_BITS - 6), sizeof(uint64_t));
+	pf->anchors = xcalloc(pf->nlits * pf->stride + 1, sizeof(*a));
+	shared = count_shared(pf, keep);
+	for (i = 0; i < pf->nlits; i++) {
+		if (pf->lits[i].lit.len < keep)
+			continue;
+		o = best_run(&pf->lits[i].lit, pf->stride, shared);
+		for (k = 0; k < pf->stride; k++) {
+			a = &pf->anchors[pf->nanchors++];
+			a->key = load4(pf->lits[i].lit.s + o + k) | FOLD4;
+			a->lit = (uint32_t)i;
+			a->off = (uint32_t)(o + k);
+			h = win_hash(a->key);
+			pf->bloom[h >> 6] |= (uint64_t)1 << (h & 63);
+		}
+	}
+	free(shared);
+	if (pf->nanchors == 0) {
+		pf->stride = 0;
+		return;
+	}
+	qsort(pf->anchors, pf->nanchors, sizeof(*a), anchor_cmp);
+	for (nslots = 16; nslots < 2 * pf->nanchors; nslots *= 2)
 		;
-	pf->delta = xcalloc(t->n << pf->shift, sizeof(*pf->delta));
-	for (s = 0; s < t->n; s++)
-		for (c = 0; c < t->ncls; c++)
-			pf->delta[((size_t)map[s] << pf->shift) + c] =
-			    (uint16_t)map[t->next[s * t->ncls + c]];
-	pf->outoff = xcalloc(nout + 1, sizeof(*pf->outoff));
-	pf->outids = xcalloc(total + 1, sizeof(*pf->outids));
-	for (s = 0; s < t->n; s++) {
-		if (t->nout[s] == 0)
+	pf->slotmask = (uint32_t)nslots - 1;
+	pf->slots = xcalloc(nslots, sizeof(*pf->slots));
+	for (i = 0; i < pf->nanchors; i++) {
+		if (i > 0 && pf->anchors[i].key == pf->anchors[i - 1].key)
 			continue;
-		i = map[s] - pf->firstout;
-		pf->outoff[i] = (uint32_t)t->nout[s];	/* count for now */
+		for (h = win_hash(pf->anchors[i].key) & pf->slotmask;
+		    pf->slots[h] != 0; h = (h + 1) & pf->slotmask)
+			;
+		pf->slots[h] = (uint32_t)i + 1;
 	}
-	for (i = 0; i < nout; i++) {
-		c = pf->outoff[i];
-		pf->outoff[i] = o;
-		o += (uint32_t)c;
-	}
-	pf->outoff[nout] = o;
-	for (s = 0; s < t->n; s++) {
-		if (t->nout[s] == 0)
+}
+
+/* Lists the literals shorter than `keep` under their first 2 bytes. */
+static void
+build_short(struct prefilter *pf, size_t keep)
+{
+	size_t i;
+	uint16_t k;
+
+	for (i = 0; i < pf->nlits; i++) {
+		if (pf->lits[i].lit.len >= keep)
 			continue;
-		i = map[s] - pf->firstout;
-		memcpy(pf->outids + pf->outoff[i], t->out[s],
-		    t->nout[s] * sizeof(*pf->outids));
+		if (pf->sbloom == NULL) {
+			pf->sbloom = xcalloc(65536 / 64, sizeof(uint64_t));
+			pf->shead = xcalloc(65536, sizeof(uint32_t));
+		}
+		k = (uint16_t)(load2(pf->lits[i].lit.s) | FOLD2);
+		pf->sbloom[k >> 6] |= (uint64_t)1 << (k & 63);
+		pf->lits[i].next = pf->shead[k];
+		pf->shead[k] = (uint32_t)i + 1;
 	}
-	free(map);
 }
 
 struct prefilter *
 prefilter_new(struct pattern *const *pats, size_t n)
 {
 	struct prefilter *pf;
-	struct prefilter_lits **lits;
-	struct trie t = { 0 };
-	uint32_t *bfs, id;
-	size_t i, j, k;
-	bool ok;
+	const struct prefilter_lits *l;
+	uint32_t *pairs = NULL;
+	size_t i, npairs = 0, keep;
 
+	if (fold['A'] == 0)
+		fold_init();
 	pf = xcalloc(1, sizeof(*pf));
 	pf->npat = n;
 	pf->nwords = (n + 63) / 64 + 1;
@@ -254,42 +453,20 @@ prefilter_new(struct pattern *const *pats, size_t n)
 	pf->need = xcalloc(n + 1, sizeof(*pf->need));
 	pf->pgen = xcalloc(n + 1, sizeof(*pf->pgen));
 	pf->pcnt = xcalloc(n + 1, sizeof(*pf->pcnt));
-	lits = xcalloc(n + 1, sizeof(*lits));
-	for (i = 0; i < n; i++)
-		lits[i] = (struct prefilter_lits *)pattern_literals(pats[i]);
-	t.ncls = build_classes(pf, lits, n);
-	trie_state(&t);
+	keep = keep_len(pats, n);
 	for (i = 0; i < n; i++) {
-		ok = lits[i] != NULL;
-		for (j = 0; ok && j < lits[i]->n; j++) {
-			id = (uint32_t)(pf->nsets + j);
-			for (k = 0; ok && k < lits[i]->sets[j].n; k++)
-				ok = trie_add(&t, pf->cls,
-				    &lits[i]->sets[j].v[k], id);
-		}
-		if (lits[i] != NULL) {
-			pf->setpat = xreallocarray(pf->setpat,
-			    pf->nsets + lits[i]->n, sizeof(*pf->setpat));
-			for (j = 0; j < lits[i]->n; j++)
-				pf->setpat[pf->nsets + j] = ok ? (uint32_t)i :
-				    UINT32_MAX;
-			pf->nsets += lits[i]->n;
-		}
-		if (ok)
-			pf->need[i] = (uint32_t)lits[i]->n;
-		else {
-			/* no literals, or no room: always a candidate;
-			 * states added for it stay, unused */
+		if ((l = pattern_literals(pats[i])) != NULL)
+			add_pattern(pf, i, l, keep, &pairs, &npairs);
+		if (pf->need[i] == 0) {
 			pf->always[i / 64] |= (uint64_t)1 << (i % 64);
 			pf->nalways++;
 		}
 	}
 	pf->setgen = xcalloc(pf->nsets + 1, sizeof(*pf->setgen));
-	bfs = trie_finish(&t);
-	build_table(pf, &t, bfs);
-	free(bfs);
-	trie_free(&t);
-	free(lits);
+	build_setids(pf, pairs, npairs);
+	free(pairs);
+	build_windows(pf, keep);
+	build_short(pf, keep);
 	return pf;
 }
 
@@ -305,25 +482,31 @@ prefilter_free(struct prefilter *pf)
 	free(pf->need);
 	free(pf->pgen);
 	free(pf->pcnt);
-	free(pf->delta);
-	free(pf->outoff);
-	free(pf->outids);
+	free(pf->lits);
+	free(pf->setids);
+	free(pf->bloom);
+	free(pf->anchors);
+	free(pf->slots);
+	free(pf->sbloom);
+	free(pf->shead);
 	free(pf);
 }
 
-/* Accepting state `s` reached: count the sets it completes. */
-static void
-prefilter_hit(struct prefilter *pf, uint32_t s)
-{
-	uint32_t k = s - pf->firstout, j, id, pat;
+/* --- scanning ------------------------------------------------------------ */
 
-	for (j = pf->outoff[k]; j < pf->outoff[k + 1]; j++) {
-		id = pf->outids[j];
+/* Literal `li` occurs in the line: count the sets it completes. */
+static void
+prefilter_hit(struct prefilter *pf, uint32_t li)
+{
+	const struct plit *pl = &pf->lits[li];
+	uint32_t j, id, pat;
+
+	for (j = pl->setoff; j < pl->setoff + pl->nset; j++) {
+		id = pf->setids[j];
 		if (pf->setgen[id] == pf->gen)
 			continue;
 		pf->setgen[id] = pf->gen;
-		if ((pat = pf->setpat[id]) == UINT32_MAX)
-			continue;
+		pat = pf->setpat[id];
 		if (pf->pgen[pat] != pf->gen) {
 			pf->pgen[pat] = pf->gen;
 			pf->pcnt[pat] = 0;
@@ -333,28 +516,89 @@ prefilter_hit(struct prefilter *pf, uint32_t s)
 	}
 }
 
-/*
- * The automaton's speed is bound by the latency of one table load per
- * byte, so a long line is cut in two halves scanned in one loop as two
- * independent chains. The first half runs LIT_MAX - 1 bytes past the cut
- * so that a literal straddling it is still seen; a literal seen by both
- * chains counts once (the set stamps).
- */
-#define STEP(s, p)							\
-	do {								\
-		(s) = delta[((uint32_t)(s) << shift) | cls[*(p)]];	\
-		if ((s) >= firstout)					\
-			prefilter_hit(pf, (s));				\
-	} while (0)
+/* True when `pl` occurs at `p` (`avail` bytes left), ASCII case folded. */
+static bool
+lit_at(const struct plit *pl, const uint8_t *p, size_t avail)
+{
+	uint64_t a, b;
+	size_t i;
+
+	if (avail >= 16) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + 8, 8);
+		return ((((a | pl->fold[0]) ^ pl->val[0]) & pl->care[0]) |
+		    (((b | pl->fold[1]) ^ pl->val[1]) & pl->care[1])) == 0;
+	}
+	if (pl->lit.len > avail)
+		return false;
+	for (i = 0; i < pl->lit.len; i++)
+		if (fold[p[i]] != pl->lit.s[i])
+			return false;
+	return true;
+}
+
+/* The folded window `key` (hash `h`) at offset `i` passed the bitmap. */
+static void
+probe(struct prefilter *pf, const uint8_t *line, size_t len, size_t i,
+    uint32_t key, uint32_t h)
+{
+	const struct anchor *a;
+	uint32_t s;
+
+	for (h &= pf->slotmask; (s = pf->slots[h]) != 0;
+	    h = (h + 1) & pf->slotmask)
+		if (pf->anchors[s - 1].key == key)
+			break;
+	if (s == 0)
+		return;
+	for (a = &pf->anchors[s - 1]; a < pf->anchors + pf->nanchors &&
+	    a->key == key; a++)
+		if (a->off <= i && lit_at(&pf->lits[a->lit],
+		    line + i - a->off, len - (i - a->off)))
+			prefilter_hit(pf, a->lit);
+}
+
+/* Windows at every stride-th byte. */
+static void
+scan_long(struct prefilter *pf, const uint8_t *p, size_t len)
+{
+	const uint64_t *bloom = pf->bloom;
+	const uint8_t *q, *end;
+	size_t stride = pf->stride;
+	uint32_t key, h;
+
+	if (len < WIN)
+		return;
+	end = p + len - WIN + 1;	/* windows start before it */
+	for (q = p; q < end; q += stride) {
+		key = load4(q) | FOLD4;
+		h = win_hash(key);
+		if (bloom[h >> 6] & ((uint64_t)1 << (h & 63)))
+			probe(pf, p, len, (size_t)(q - p), key, h);
+	}
+}
+
+static void
+scan_short(struct prefilter *pf, const uint8_t *p, size_t len)
+{
+	size_t i;
+	uint32_t li;
+	uint16_t k;
+
+	for (i = 0; i + 2 <= len; i++) {
+		k = (uint16_t)(load2(p + i) | FOLD2);
+		if (!((pf->sbloom[k >> 6] >> (k & 63)) & 1))
+			continue;
+		for (li = pf->shead[k]; li != 0; li = pf->lits[li - 1].next)
+			if (lit_at(&pf->lits[li - 1], p + i, len - i))
+				prefilter_hit(pf, li - 1);
+	}
+}
 
 const uint64_t *
 prefilter_scan(struct prefilter *pf, const char *line, size_t len)
 {
-	const uint8_t *p = (const uint8_t *)line, *end = p + len, *q, *qend;
-	const uint16_t *delta = pf->delta;
-	const uint8_t *cls = pf->cls;
-	unsigned shift = pf->shift;
-	uint32_t firstout = pf->firstout, s = 0, r = 0;
+	const uint8_t *p = (const uint8_t *)line;
 
 	if (++pf->gen == 0) {
 		memset(pf->setgen, 0, pf->nsets * sizeof(*pf->setgen));
@@ -362,40 +606,10 @@ prefilter_scan(struct prefilter *pf, const char *line, size_t len)
 		pf->gen = 1;
 	}
 	memcpy(pf->cand, pf->always, pf->nwords * sizeof(*pf->cand));
-	if (len >= 12 * LIT_MAX) {
-		/* three chains: p..q+LIT_MAX-1, q..w+LIT_MAX-1, w..end */
-		const uint8_t *w = p + 2 * (len / 3), *wend;
-		uint32_t t = 0;
-
-		q = p + len / 3;
-		qend = q + (LIT_MAX - 1);
-		wend = w + (LIT_MAX - 1);
-		while (w < end) {
-			STEP(s, p);
-			STEP(r, q);
-			STEP(t, w);
-			p++;
-			q++;
-			w++;
-		}
-		while (q < wend) {	/* the middle chain's overlap */
-			STEP(r, q);
-			q++;
-		}
-		end = qend;	/* first chain's rest */
-	} else if (len >= 4 * LIT_MAX) {
-		q = p + len / 2;	/* second chain: q..end */
-		qend = q + (LIT_MAX - 1);	/* first chain: p..qend */
-		while (q < end) {
-			STEP(s, p);
-			STEP(r, q);
-			p++;
-			q++;
-		}
-		end = qend;	/* first chain's rest, if any */
-	}
-	for (; p < end; p++)
-		STEP(s, p);
+	if (pf->stride != 0)
+		scan_long(pf, p, len);
+	if (pf->sbloom != NULL)
+		scan_short(pf, p, len);
 	return pf->cand;
 }
 
