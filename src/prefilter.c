@@ -21,6 +21,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "pattern.h"
 #include "prefilter.h"
@@ -49,6 +52,7 @@ struct plit {
 	uint32_t	 nset;
 	uint32_t	 next;		/* next short literal with the same
 					   first 2 bytes, + 1; 0 ends */
+	bool		 scan;		/* in a set the scan looks for */
 };
 
 /* A registered window: the literal starts `off` bytes before it. */
@@ -75,6 +79,21 @@ struct prefilter {
 	uint32_t	*pgen;		/* per pattern: generation of pcnt */
 	uint32_t	*pcnt;
 	size_t		 nsets;
+	/*
+	 * Sets left out of the scan (their literals are too short for the
+	 * stride) are checked only for a pattern whose other sets all hit:
+	 * per pattern, lazy sets lazyoff..lazyoff+nlazy, each the literals
+	 * lzlits[lzoff..lzoff+lzn].
+	 */
+	uint32_t	*lazyoff;
+	uint32_t	*nlazy;
+	uint32_t	*lzoff;
+	uint32_t	*lzn;
+	size_t		 nlz;
+	uint32_t	*lzlits;
+	size_t		 nlzlits;
+	const uint8_t	*line;		/* being scanned */
+	size_t		 len;
 	uint32_t	 gen;
 	/* literals */
 	struct plit	*lits;
@@ -226,11 +245,30 @@ best_minlen(const struct prefilter_lits *l)
 	return best;
 }
 
+/* Set `set` of pattern `i` is checked only when its others hit. */
+static void
+add_lazy(struct prefilter *pf, size_t i, const struct litset *set)
+{
+	size_t k;
+
+	if (pf->nlazy[i] == 0)
+		pf->lazyoff[i] = (uint32_t)pf->nlz;
+	pf->nlazy[i]++;
+	pf->lzoff = xreallocarray(pf->lzoff, pf->nlz + 1, sizeof(*pf->lzoff));
+	pf->lzn = xreallocarray(pf->lzn, pf->nlz + 1, sizeof(*pf->lzn));
+	pf->lzoff[pf->nlz] = (uint32_t)pf->nlzlits;
+	pf->lzn[pf->nlz] = (uint32_t)set->n;
+	pf->nlz++;
+	pf->lzlits = xreallocarray(pf->lzlits, pf->nlzlits + set->n,
+	    sizeof(*pf->lzlits));
+	for (k = 0; k < set->n; k++)
+		pf->lzlits[pf->nlzlits++] = lit_intern(pf, &set->v[k]);
+}
+
 /*
  * Registers the sets of pattern `i` with literals of `keep` bytes or more,
- * or its best set alone when it has none (sets come best first). Leaving
- * sets out weakens the requirement, soundly. Records set -> literal pairs
- * in *pairs.
+ * or its best set alone when it has none (sets come best first); the
+ * others are lazy. Records set -> literal pairs in *pairs.
  */
 static void
 add_pattern(struct prefilter *pf, size_t i, const struct prefilter_lits *l,
@@ -241,8 +279,10 @@ add_pattern(struct prefilter *pf, size_t i, const struct prefilter_lits *l,
 	uint32_t id;
 
 	for (j = 0; j < l->n; j++) {
-		if (one ? j > 0 : set_minlen(&l->sets[j]) < keep)
+		if (one ? j > 0 : set_minlen(&l->sets[j]) < keep) {
+			add_lazy(pf, i, &l->sets[j]);
 			continue;
+		}
 		id = (uint32_t)pf->nsets++;
 		pf->setpat = xreallocarray(pf->setpat, pf->nsets,
 		    sizeof(*pf->setpat));
@@ -252,6 +292,7 @@ add_pattern(struct prefilter *pf, size_t i, const struct prefilter_lits *l,
 			    2 * sizeof(**pairs));
 			(*pairs)[2 * *npairs] = lit_intern(pf,
 			    &l->sets[j].v[k]);
+			pf->lits[(*pairs)[2 * *npairs]].scan = true;
 			(*pairs)[2 * *npairs + 1] = id;
 			(*npairs)++;
 		}
@@ -324,7 +365,7 @@ count_shared(const struct prefilter *pf, size_t keep)
 
 	shared = xcalloc((size_t)1 << BLOOM_BITS, 1);
 	for (i = 0; i < pf->nlits; i++) {
-		if (pf->lits[i].lit.len < keep)
+		if (pf->lits[i].lit.len < keep || !pf->lits[i].scan)
 			continue;
 		for (n = 0, o = 0; o + WIN <= pf->lits[i].lit.len; o++) {
 			h = win_hash(load4(pf->lits[i].lit.s + o) | FOLD4);
@@ -382,7 +423,7 @@ build_windows(struct prefilter *pf, size_t keep)
 	pf->anchors = xcalloc(pf->nlits * pf->stride + 1, sizeof(*a));
 	shared = count_shared(pf, keep);
 	for (i = 0; i < pf->nlits; i++) {
-		if (pf->lits[i].lit.len < keep)
+		if (pf->lits[i].lit.len < keep || !pf->lits[i].scan)
 			continue;
 		o = best_run(&pf->lits[i].lit, pf->stride, shared);
 		for (k = 0; k < pf->stride; k++) {
@@ -422,7 +463,7 @@ build_short(struct prefilter *pf, size_t keep)
 	uint16_t k;
 
 	for (i = 0; i < pf->nlits; i++) {
-		if (pf->lits[i].lit.len >= keep)
+		if (pf->lits[i].lit.len >= keep || !pf->lits[i].scan)
 			continue;
 		if (pf->sbloom == NULL) {
 			pf->sbloom = xcalloc(65536 / 64, sizeof(uint64_t));
@@ -453,6 +494,8 @@ prefilter_new(struct pattern *const *pats, size_t n)
 	pf->need = xcalloc(n + 1, sizeof(*pf->need));
 	pf->pgen = xcalloc(n + 1, sizeof(*pf->pgen));
 	pf->pcnt = xcalloc(n + 1, sizeof(*pf->pcnt));
+	pf->lazyoff = xcalloc(n + 1, sizeof(*pf->lazyoff));
+	pf->nlazy = xcalloc(n + 1, sizeof(*pf->nlazy));
 	keep = keep_len(pats, n);
 	for (i = 0; i < n; i++) {
 		if ((l = pattern_literals(pats[i])) != NULL)
@@ -482,6 +525,11 @@ prefilter_free(struct prefilter *pf)
 	free(pf->need);
 	free(pf->pgen);
 	free(pf->pcnt);
+	free(pf->lazyoff);
+	free(pf->nlazy);
+	free(pf->lzoff);
+	free(pf->lzn);
+	free(pf->lzlits);
 	free(pf->lits);
 	free(pf->setids);
 	free(pf->bloom);
@@ -493,28 +541,6 @@ prefilter_free(struct prefilter *pf)
 }
 
 /* --- scanning ------------------------------------------------------------ */
-
-/* Literal `li` occurs in the line: count the sets it completes. */
-static void
-prefilter_hit(struct prefilter *pf, uint32_t li)
-{
-	const struct plit *pl = &pf->lits[li];
-	uint32_t j, id, pat;
-
-	for (j = pl->setoff; j < pl->setoff + pl->nset; j++) {
-		id = pf->setids[j];
-		if (pf->setgen[id] == pf->gen)
-			continue;
-		pf->setgen[id] = pf->gen;
-		pat = pf->setpat[id];
-		if (pf->pgen[pat] != pf->gen) {
-			pf->pgen[pat] = pf->gen;
-			pf->pcnt[pat] = 0;
-		}
-		if (++pf->pcnt[pat] == pf->need[pat])
-			pf->cand[pat / 64] |= (uint64_t)1 << (pat % 64);
-	}
-}
 
 /* True when `pl` occurs at `p` (`avail` bytes left), ASCII case folded. */
 static bool
@@ -535,6 +561,82 @@ lit_at(const struct plit *pl, const uint8_t *p, size_t avail)
 		if (fold[p[i]] != pl->lit.s[i])
 			return false;
 	return true;
+}
+
+/* True when `pl` occurs anywhere in `p` (`len` bytes). */
+static bool
+lit_find(const struct plit *pl, const uint8_t *p, size_t len)
+{
+	size_t n = pl->lit.len, last = n - 1, i = 0;
+	uint8_t c0 = pl->lit.s[0] | 0x20, cl = pl->lit.s[last] | 0x20;
+
+#ifdef __SSE2__
+	const __m128i f = _mm_set1_epi8(0x20), v0 = _mm_set1_epi8((char)c0),
+	    vl = _mm_set1_epi8((char)cl);
+	__m128i a, b;
+	unsigned m;
+
+	/* 16 starts at a time, by their first and last bytes */
+	for (; i + last + 16 <= len; i += 16) {
+		a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(p + i)), f);
+		b = _mm_or_si128(_mm_loadu_si128((const __m128i *)
+		    (p + i + last)), f);
+		m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+		    _mm_cmpeq_epi8(a, v0), _mm_cmpeq_epi8(b, vl)));
+		for (; m != 0; m &= m - 1)
+			if (lit_at(pl, p + i + __builtin_ctz(m),
+			    len - i - (size_t)__builtin_ctz(m)))
+				return true;
+	}
+#endif
+	for (; i + n <= len; i++)
+		if ((p[i] | 0x20) == c0 && (p[i + last] | 0x20) == cl &&
+		    lit_at(pl, p + i, len - i))
+			return true;
+	return false;
+}
+
+/* Pattern `pat`'s scanned sets all hit: do its lazy ones? */
+static bool
+lazy_ok(const struct prefilter *pf, uint32_t pat)
+{
+	uint32_t s, k;
+	bool found;
+
+	for (s = pf->lazyoff[pat]; s < pf->lazyoff[pat] + pf->nlazy[pat];
+	    s++) {
+		found = false;
+		for (k = pf->lzoff[s]; k < pf->lzoff[s] + pf->lzn[s] &&
+		    !found; k++)
+			found = lit_find(&pf->lits[pf->lzlits[k]], pf->line,
+			    pf->len);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Literal `li` occurs in the line: count the sets it completes. */
+static void
+prefilter_hit(struct prefilter *pf, uint32_t li)
+{
+	const struct plit *pl = &pf->lits[li];
+	uint32_t j, id, pat;
+
+	for (j = pl->setoff; j < pl->setoff + pl->nset; j++) {
+		id = pf->setids[j];
+		if (pf->setgen[id] == pf->gen)
+			continue;
+		pf->setgen[id] = pf->gen;
+		pat = pf->setpat[id];
+		if (pf->pgen[pat] != pf->gen) {
+			pf->pgen[pat] = pf->gen;
+			pf->pcnt[pat] = 0;
+		}
+		if (++pf->pcnt[pat] == pf->need[pat] &&
+		    (pf->nlazy[pat] == 0 || lazy_ok(pf, pat)))
+			pf->cand[pat / 64] |= (uint64_t)1 << (pat % 64);
+	}
 }
 
 /* The folded window `key` (hash `h`) at offset `i` passed the bitmap. */
@@ -606,6 +708,8 @@ prefilter_scan(struct prefilter *pf, const char *line, size_t len)
 		pf->gen = 1;
 	}
 	memcpy(pf->cand, pf->always, pf->nwords * sizeof(*pf->cand));
+	pf->line = p;
+	pf->len = len;
 	if (pf->stride != 0)
 		scan_long(pf, p, len);
 	if (pf->sbloom != NULL)
