@@ -2,19 +2,27 @@
  * The prefilter's scanner (issue 9, part 2): which rules could match a
  * line, from the literals they require (prefilter_lits.c extracts them).
  *
- * A sampled window search. Every literal of 4 bytes or more is found
- * through one of its 4-byte windows: the line is looked at every `stride`
- * bytes, where stride is the shortest literal's length minus 3, and each
- * literal registers `stride` consecutive windows (the run of them whose
- * bytes are rarest in log text), so any occurrence of it covers exactly one
- * sampled position with one registered window. At a sampled position the 4
- * bytes, case-folded lossily by or-ing 0x20 into each, are hashed into an
- * 8 KiB bitmap; a set bit sends the window to an exact table, and each
- * literal registered under it is compared with the line, ASCII case
- * folded. Literals of 2 or 3 bytes are found by a second pass over every
- * 2-byte window, run only when some pattern needs one (a pattern with a
- * longer set drops its short ones). A hit marks the literal's sets; a
- * pattern is a candidate when all its sets were hit (or it has none).
+ * A sampled window search. Each pattern's required sets are split in two:
+ * the ones the scan looks for, and lazy ones, checked only for a pattern
+ * whose scanned sets all hit. The scanned sets are those whose literals
+ * are all `keep` bytes or more, where keep is the shortest best set of any
+ * pattern (at most STRIDE_MAX + 3); a pattern whose best set is shorter
+ * than 4 bytes scans that set alone, found by a slower pass. Sets
+ * shorter than keep are lazy.
+ *
+ * A literal of keep bytes or more is found through one of its 4-byte
+ * windows: the line is looked at every `stride` = keep - 3 bytes, and
+ * each literal registers `stride` consecutive windows (the run least
+ * likely in a line: rare bytes, windows no other literal has), so any
+ * occurrence of it covers exactly one sampled position with one registered
+ * window. At a sampled position the 4 bytes, case-folded lossily by or-ing
+ * 0x20 into each, are hashed into an 8 KiB bitmap; a set bit sends the
+ * window to an exact table, and each literal registered under it is
+ * compared with the line, ASCII case folded exactly. Shorter literals (2
+ * bytes or more) are found by a pass over every 2-byte window, run only
+ * when there are some. A hit marks the literal's sets; a pattern is a
+ * candidate when all its scanned sets were hit and then its lazy sets are
+ * found in the line (or when it has no literals at all).
  *
  * Leaves to others: literal extraction (prefilter_lits.c), compiling and
  * matching (pattern.c) and trying the candidates in rule order (engine).

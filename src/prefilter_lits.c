@@ -24,7 +24,7 @@
 
 #define SET_MAX		64	/* literals in one set, else no requirement */
 #define CONJ_KEEP	2	/* sets kept while walking a group: two
-				   cut the automaton's hits by two thirds for
+				   cut the scan's hits by two thirds for
 				   a few more regex runs, 15 % faster */
 #define CONJ_FINAL	3	/* sets kept for a whole regex */
 #define RUN_MAX		16	/* literals in a run (alternations multiplied) */
