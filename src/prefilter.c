@@ -44,6 +44,7 @@
 #define STRIDE_MAX	8	/* windows registered per literal, at most */
 #define BLOOM_BITS	16	/* 8 KiB, in L1 */
 #define HASH_MUL	0x9e3779b1u
+#define CALIB_LINES	1024
 #define SHARED_COST	16	/* a window in n literals counts 1 + 16 (n - 1) */
 
 /* A distinct literal, with the sets it belongs to. */
@@ -109,7 +110,14 @@ struct prefilter {
 	uint32_t	*setids;
 	size_t		 nsetids;
 	/* windows of the literals of 4 bytes or more */
+	size_t		 keep;		/* literals this long are windowed */
 	size_t		 stride;	/* 0: there are none */
+	/*
+	 * Calibration: the first CALIB_LINES lines count their windows in
+	 * `seen`, then each literal's windows are chosen again by them.
+	 */
+	uint16_t	*seen;		/* 1 << BLOOM_BITS counts */
+	size_t		 calib;		/* lines still to count */
 	uint64_t	*bloom;		/* 1 << BLOOM_BITS bits */
 	struct anchor	*anchors;	/* sorted by key */
 	size_t		 nanchors;
@@ -391,10 +399,12 @@ count_shared(const struct prefilter *pf, size_t keep)
 
 /*
  * The run of `stride` windows of `lit` least likely in a line, by its
- * start: rare bytes, and windows no other literal has.
+ * start: the windows least seen in the lines so far when `seen` counts
+ * them, else rare bytes and windows no other literal has.
  */
 static size_t
-best_run(const struct lit *lit, size_t stride, const uint8_t *shared)
+best_run(const struct lit *lit, size_t stride, const uint8_t *shared,
+    const uint16_t *seen)
 {
 	size_t o, k, best = 0;
 	double c, bestc = 0;
@@ -403,8 +413,11 @@ best_run(const struct lit *lit, size_t stride, const uint8_t *shared)
 	for (o = 0; o + stride - 1 + WIN <= lit->len; o++) {
 		for (c = 0, k = 0; k < stride; k++) {
 			h = win_hash(load4(lit->s + o + k) | FOLD4);
-			c += win_cost(lit->s + o + k) *
-			    (1 + SHARED_COST * (shared[h] - 1));
+			if (seen != NULL)	/* win_cost < 1 breaks ties */
+				c += seen[h] + win_cost(lit->s + o + k);
+			else
+				c += win_cost(lit->s + o + k) *
+				    (1 + SHARED_COST * (shared[h] - 1));
 		}
 		if (o == 0 || c < bestc) {
 			bestc = c;
@@ -416,24 +429,26 @@ best_run(const struct lit *lit, size_t stride, const uint8_t *shared)
 
 /*
  * Windows, bitmap and exact table of the literals long enough for the
- * stride, which the shortest of them sets.
+ * stride. `seen`: window counts from lines, or NULL.
  */
 static void
-build_windows(struct prefilter *pf, size_t keep)
+place_windows(struct prefilter *pf, const uint16_t *seen)
 {
 	size_t i, k, o, nslots;
 	struct anchor *a;
 	uint8_t *shared;
 	uint32_t h;
 
-	pf->stride = keep - WIN + 1;
-	pf->bloom = xcalloc((size_t)1 << (BLOOM_BITS - 6), sizeof(uint64_t));
+	memset(pf->bloom, 0, ((size_t)1 << (BLOOM_BITS - 6)) * sizeof(uint64_t));
+	free(pf->anchors);
+	free(pf->slots);
+	pf->nanchors = 0;
 	pf->anchors = xcalloc(pf->nlits * pf->stride + 1, sizeof(*a));
-	shared = count_shared(pf, keep);
+	shared = count_shared(pf, pf->keep);
 	for (i = 0; i < pf->nlits; i++) {
-		if (pf->lits[i].lit.len < keep || !pf->lits[i].scan)
+		if (pf->lits[i].lit.len < pf->keep || !pf->lits[i].scan)
 			continue;
-		o = best_run(&pf->lits[i].lit, pf->stride, shared);
+		o = best_run(&pf->lits[i].lit, pf->stride, shared, seen);
 		for (k = 0; k < pf->stride; k++) {
 			a = &pf->anchors[pf->nanchors++];
 			a->key = load4(pf->lits[i].lit.s + o + k) | FOLD4;
@@ -444,10 +459,6 @@ build_windows(struct prefilter *pf, size_t keep)
 		}
 	}
 	free(shared);
-	if (pf->nanchors == 0) {
-		pf->stride = 0;
-		return;
-	}
 	qsort(pf->anchors, pf->nanchors, sizeof(*a), anchor_cmp);
 	for (nslots = 16; nslots < 2 * pf->nanchors; nslots *= 2)
 		;
@@ -461,6 +472,24 @@ build_windows(struct prefilter *pf, size_t keep)
 			;
 		pf->slots[h] = (uint32_t)i + 1;
 	}
+}
+
+/* The stride, and the windows by the literals alone. */
+static void
+build_windows(struct prefilter *pf, size_t keep)
+{
+	size_t i;
+
+	pf->keep = keep;
+	for (i = 0; i < pf->nlits; i++)
+		if (pf->lits[i].lit.len >= keep && pf->lits[i].scan)
+			break;
+	if (i == pf->nlits)
+		return;		/* stride 0: no window scan */
+	pf->stride = keep - WIN + 1;
+	pf->bloom = xcalloc((size_t)1 << (BLOOM_BITS - 6), sizeof(uint64_t));
+	place_windows(pf, NULL);
+	pf->calib = CALIB_LINES;
 }
 
 /* Lists the literals shorter than `keep` under their first 2 bytes. */
@@ -543,6 +572,7 @@ prefilter_free(struct prefilter *pf)
 	free(pf->bloom);
 	free(pf->anchors);
 	free(pf->slots);
+	free(pf->seen);
 	free(pf->sbloom);
 	free(pf->shead);
 	free(pf);
@@ -705,6 +735,27 @@ scan_short(struct prefilter *pf, const uint8_t *p, size_t len)
 	}
 }
 
+/* Counts the windows of a line; re-places the windows after the last. */
+static void
+calibrate(struct prefilter *pf, const uint8_t *p, size_t len)
+{
+	size_t i;
+	uint32_t h;
+
+	if (pf->seen == NULL)
+		pf->seen = xcalloc((size_t)1 << BLOOM_BITS, sizeof(*pf->seen));
+	for (i = 0; i + WIN <= len; i++) {
+		h = win_hash(load4(p + i) | FOLD4);
+		if (pf->seen[h] < UINT16_MAX)
+			pf->seen[h]++;
+	}
+	if (--pf->calib > 0)
+		return;
+	place_windows(pf, pf->seen);
+	free(pf->seen);
+	pf->seen = NULL;
+}
+
 const uint64_t *
 prefilter_scan(struct prefilter *pf, const char *line, size_t len)
 {
@@ -718,8 +769,11 @@ prefilter_scan(struct prefilter *pf, const char *line, size_t len)
 	memcpy(pf->cand, pf->always, pf->nwords * sizeof(*pf->cand));
 	pf->line = p;
 	pf->len = len;
-	if (pf->stride != 0)
+	if (pf->stride != 0) {
 		scan_long(pf, p, len);
+		if (pf->calib > 0)
+			calibrate(pf, p, len);
+	}
 	if (pf->sbloom != NULL)
 		scan_short(pf, p, len);
 	return pf->cand;
