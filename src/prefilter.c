@@ -27,6 +27,7 @@
  * Leaves to others: literal extraction (prefilter_lits.c), compiling and
  * matching (pattern.c) and trying the candidates in rule order (engine).
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -73,6 +74,7 @@ struct anchor {
 
 struct prefilter {
 	size_t		 npat;
+	const struct prefilter_lits **plits;	/* per pattern, borrowed */
 	size_t		 nwords;	/* of the candidate bitset */
 	uint64_t	*always;	/* patterns without literals */
 	uint64_t	*cand;		/* result of the last scan */
@@ -281,59 +283,6 @@ add_lazy(struct prefilter *pf, size_t i, const struct litset *set)
 		pf->lzlits[pf->nlzlits++] = lit_intern(pf, &set->v[k]);
 }
 
-/*
- * Registers the sets of pattern `i` with literals of `keep` bytes or more,
- * or its best set alone when it has none (sets come best first); the
- * others are lazy. Records set -> literal pairs in *pairs.
- */
-static void
-add_pattern(struct prefilter *pf, size_t i, const struct prefilter_lits *l,
-    size_t keep, uint32_t **pairs, size_t *npairs)
-{
-	size_t j, k, nset = 0;
-	bool one = best_minlen(l) < keep;
-	uint32_t id;
-
-	for (j = 0; j < l->n; j++) {
-		if (one ? j > 0 : set_minlen(&l->sets[j]) < keep) {
-			add_lazy(pf, i, &l->sets[j]);
-			continue;
-		}
-		id = (uint32_t)pf->nsets++;
-		pf->setpat = xreallocarray(pf->setpat, pf->nsets,
-		    sizeof(*pf->setpat));
-		pf->setpat[id] = (uint32_t)i;
-		for (k = 0; k < l->sets[j].n; k++) {
-			*pairs = xreallocarray(*pairs, *npairs + 1,
-			    2 * sizeof(**pairs));
-			(*pairs)[2 * *npairs] = lit_intern(pf,
-			    &l->sets[j].v[k]);
-			pf->lits[(*pairs)[2 * *npairs]].scan = true;
-			(*pairs)[2 * *npairs + 1] = id;
-			(*npairs)++;
-		}
-		nset++;
-	}
-	pf->need[i] = (uint32_t)nset;
-}
-
-/*
- * The literal length that sets the stride: the shortest best set among
- * the patterns whose best set has literals of a window or more, capped
- * where the stride reaches STRIDE_MAX.
- */
-static size_t
-keep_len(struct pattern *const *pats, size_t n)
-{
-	size_t i, m, keep = STRIDE_MAX + WIN - 1;
-
-	for (i = 0; i < n; i++)
-		if ((m = best_minlen(pattern_literals(pats[i]))) >= WIN &&
-		    m < keep)
-			keep = m;
-	return keep;
-}
-
 /* Set ids per literal, from the (literal, set) pairs. */
 static void
 build_setids(struct prefilter *pf, const uint32_t *pairs, size_t npairs)
@@ -357,6 +306,143 @@ build_setids(struct prefilter *pf, const uint32_t *pairs, size_t npairs)
 	}
 	free(fill);
 }
+
+/* At most how often `lit` occurred: its least seen window. */
+static unsigned
+lit_seen(const struct lit *lit, const uint16_t *seen)
+{
+	unsigned m = UINT16_MAX;
+	size_t o;
+	uint32_t h;
+
+	for (o = 0; o + WIN <= lit->len; o++) {
+		h = win_hash(load4(lit->s + o) | FOLD4);
+		if (seen[h] < m)
+			m = seen[h];
+	}
+	return m;
+}
+
+/* The set of `l` long enough to scan that the lines had least. */
+static size_t
+rarest_set(const struct prefilter_lits *l, size_t keep,
+    const uint16_t *seen)
+{
+	size_t j, k, best = 0;
+	unsigned long c, bestc = ULONG_MAX;
+
+	for (j = 0; j < l->n; j++) {
+		if (set_minlen(&l->sets[j]) < keep)
+			continue;
+		for (c = 0, k = 0; k < l->sets[j].n; k++)
+			c += lit_seen(&l->sets[j].v[k], seen);
+		if (c < bestc) {
+			bestc = c;
+			best = j;
+		}
+	}
+	return best;
+}
+
+/*
+ * Registers the sets of pattern `i` that the scan looks for, the others
+ * being lazy: its best set alone when it has none of `keep` bytes or more
+ * (sets come best first), else those, or when `seen` counts windows of
+ * lines, the one of those the lines had least. Records set -> literal
+ * pairs in *pairs.
+ */
+static void
+add_pattern(struct prefilter *pf, size_t i, const struct prefilter_lits *l,
+    const uint16_t *seen, uint32_t **pairs, size_t *npairs)
+{
+	size_t j, k, nset = 0, keep = pf->keep, rare = SIZE_MAX;
+	bool one = best_minlen(l) < keep, scan;
+	uint32_t id;
+
+	if (!one && seen != NULL)
+		rare = rarest_set(l, keep, seen);
+	for (j = 0; j < l->n; j++) {
+		if (one)
+			scan = j == 0;
+		else
+			scan = set_minlen(&l->sets[j]) >= keep &&
+			    (rare == SIZE_MAX || j == rare);
+		if (!scan) {
+			add_lazy(pf, i, &l->sets[j]);
+			continue;
+		}
+		id = (uint32_t)pf->nsets++;
+		pf->setpat = xreallocarray(pf->setpat, pf->nsets,
+		    sizeof(*pf->setpat));
+		pf->setpat[id] = (uint32_t)i;
+		for (k = 0; k < l->sets[j].n; k++) {
+			*pairs = xreallocarray(*pairs, *npairs + 1,
+			    2 * sizeof(**pairs));
+			(*pairs)[2 * *npairs] = lit_intern(pf,
+			    &l->sets[j].v[k]);
+			pf->lits[(*pairs)[2 * *npairs]].scan = true;
+			(*pairs)[2 * *npairs + 1] = id;
+			(*npairs)++;
+		}
+		nset++;
+	}
+	pf->need[i] = (uint32_t)nset;
+}
+
+/* (Re)does the split of every pattern's sets into scanned and lazy. */
+static void
+build_sets(struct prefilter *pf, const uint16_t *seen)
+{
+	uint32_t *pairs = NULL;
+	size_t i, npairs = 0;
+
+	free(pf->setpat);
+	free(pf->setgen);
+	free(pf->setids);
+	free(pf->lzoff);
+	free(pf->lzn);
+	free(pf->lzlits);
+	pf->setpat = pf->setgen = pf->setids = NULL;
+	pf->lzoff = pf->lzn = pf->lzlits = NULL;
+	pf->nsets = pf->nlz = pf->nlzlits = 0;
+	memset(pf->need, 0, pf->npat * sizeof(*pf->need));
+	memset(pf->nlazy, 0, pf->npat * sizeof(*pf->nlazy));
+	memset(pf->always, 0, pf->nwords * sizeof(*pf->always));
+	pf->nalways = 0;
+	for (i = 0; i < pf->nlits; i++) {
+		pf->lits[i].scan = false;
+		pf->lits[i].nset = 0;
+	}
+	for (i = 0; i < pf->npat; i++) {
+		if (pf->plits[i] != NULL)
+			add_pattern(pf, i, pf->plits[i], seen, &pairs, &npairs);
+		if (pf->need[i] == 0) {
+			pf->always[i / 64] |= (uint64_t)1 << (i % 64);
+			pf->nalways++;
+		}
+	}
+	pf->setgen = xcalloc(pf->nsets + 1, sizeof(*pf->setgen));
+	build_setids(pf, pairs, npairs);
+	free(pairs);
+}
+
+/*
+ * The literal length that sets the stride: the shortest best set among
+ * the patterns whose best set has literals of a window or more, capped
+ * where the stride reaches STRIDE_MAX.
+ */
+static size_t
+keep_len(struct pattern *const *pats, size_t n)
+{
+	size_t i, m, keep = STRIDE_MAX + WIN - 1;
+
+	for (i = 0; i < n; i++)
+		if ((m = best_minlen(pattern_literals(pats[i]))) >= WIN &&
+		    m < keep)
+			keep = m;
+	return keep;
+}
+
 
 static int
 anchor_cmp(const void *va, const void *vb)
@@ -517,9 +603,7 @@ struct prefilter *
 prefilter_new(struct pattern *const *pats, size_t n)
 {
 	struct prefilter *pf;
-	const struct prefilter_lits *l;
-	uint32_t *pairs = NULL;
-	size_t i, npairs = 0, keep;
+	size_t i, keep;
 
 	if (fold['A'] == 0)
 		fold_init();
@@ -533,18 +617,11 @@ prefilter_new(struct pattern *const *pats, size_t n)
 	pf->pcnt = xcalloc(n + 1, sizeof(*pf->pcnt));
 	pf->lazyoff = xcalloc(n + 1, sizeof(*pf->lazyoff));
 	pf->nlazy = xcalloc(n + 1, sizeof(*pf->nlazy));
-	keep = keep_len(pats, n);
-	for (i = 0; i < n; i++) {
-		if ((l = pattern_literals(pats[i])) != NULL)
-			add_pattern(pf, i, l, keep, &pairs, &npairs);
-		if (pf->need[i] == 0) {
-			pf->always[i / 64] |= (uint64_t)1 << (i % 64);
-			pf->nalways++;
-		}
-	}
-	pf->setgen = xcalloc(pf->nsets + 1, sizeof(*pf->setgen));
-	build_setids(pf, pairs, npairs);
-	free(pairs);
+	pf->plits = xcalloc(n + 1, sizeof(*pf->plits));
+	for (i = 0; i < n; i++)
+		pf->plits[i] = pattern_literals(pats[i]);
+	pf->keep = keep = keep_len(pats, n);
+	build_sets(pf, NULL);
 	build_windows(pf, keep);
 	build_short(pf, keep);
 	return pf;
@@ -562,6 +639,7 @@ prefilter_free(struct prefilter *pf)
 	free(pf->need);
 	free(pf->pgen);
 	free(pf->pcnt);
+	free(pf->plits);
 	free(pf->lazyoff);
 	free(pf->nlazy);
 	free(pf->lzoff);
@@ -751,6 +829,7 @@ calibrate(struct prefilter *pf, const uint8_t *p, size_t len)
 	}
 	if (--pf->calib > 0)
 		return;
+	build_sets(pf, pf->seen);
 	place_windows(pf, pf->seen);
 	free(pf->seen);
 	pf->seen = NULL;
