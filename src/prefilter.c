@@ -92,9 +92,10 @@ struct prefilter {
 	size_t		 nsets;
 	/*
 	 * Sets left out of the scan (their literals are too short for the
-	 * stride) are checked only for a pattern whose other sets all hit:
-	 * per pattern, lazy sets lazyoff..lazyoff+nlazy, each the literals
-	 * lzlits[lzoff..lzoff+lzn].
+	 * stride, or after calibration the lines had them more often than
+	 * another set of the pattern) are checked only for a pattern whose
+	 * scanned sets all hit: per pattern, lazy sets lazyoff..lazyoff+nlazy,
+	 * each the literals lzlits[lzoff..lzoff+lzn].
 	 */
 	uint32_t	*lazyoff;
 	uint32_t	*nlazy;
@@ -111,12 +112,13 @@ struct prefilter {
 	size_t		 nlits;
 	uint32_t	*setids;
 	size_t		 nsetids;
-	/* windows of the literals of 4 bytes or more */
+	/* windows of the literals of `keep` bytes or more */
 	size_t		 keep;		/* literals this long are windowed */
 	size_t		 stride;	/* 0: there are none */
 	/*
 	 * Calibration: the first CALIB_LINES lines count their windows in
-	 * `seen`, then each literal's windows are chosen again by them.
+	 * `seen`, then each pattern's scanned set and each literal's windows
+	 * are chosen again by them.
 	 */
 	uint16_t	*seen;		/* 1 << BLOOM_BITS counts */
 	size_t		 calib;		/* lines still to count */
@@ -442,7 +444,6 @@ keep_len(struct pattern *const *pats, size_t n)
 			keep = m;
 	return keep;
 }
-
 
 static int
 anchor_cmp(const void *va, const void *vb)
@@ -848,13 +849,12 @@ prefilter_scan(struct prefilter *pf, const char *line, size_t len)
 	memcpy(pf->cand, pf->always, pf->nwords * sizeof(*pf->cand));
 	pf->line = p;
 	pf->len = len;
-	if (pf->stride != 0) {
+	if (pf->stride != 0)
 		scan_long(pf, p, len);
-		if (pf->calib > 0)
-			calibrate(pf, p, len);
-	}
 	if (pf->sbloom != NULL)
 		scan_short(pf, p, len);
+	if (pf->calib > 0)	/* for the next lines */
+		calibrate(pf, p, len);
 	return pf->cand;
 }
 
