@@ -436,12 +436,16 @@ walk_quant(struct walk *w, bool *repeated, bool *optional)
 	return min;
 }
 
+/*
+ * The digits of \0 (up to `maxdigits` more), \o{...}, \xhh or \x{...}:
+ * `braces` when the escape has a braced form (\0{ is \0 and a brace).
+ */
 static int
-octal_or_hex(struct walk *w, int base, int maxdigits)
+octal_or_hex(struct walk *w, int base, int maxdigits, bool braces)
 {
 	long v = 0;
 	int n = 0, d;
-	bool brace = w->p < w->end && *w->p == '{';
+	bool brace = braces && w->p < w->end && *w->p == '{';
 
 	if (brace)
 		w->p++;
@@ -459,8 +463,12 @@ octal_or_hex(struct walk *w, int base, int maxdigits)
 		w->p++;
 		n++;
 	}
-	if (brace)
-		skip_to(w, '}');
+	if (brace) {
+		if (w->p < w->end && *w->p == '}')
+			w->p++;
+		else
+			w->fail = true;
+	}
 	return (int)(v & 0xff);
 }
 
@@ -488,17 +496,17 @@ walk_escape(struct walk *w, uint8_t *lit)
 	case 'r': *lit = '\r'; return ATOM_LIT;
 	case 't': *lit = '\t'; return ATOM_LIT;
 	case '0':
-		*lit = (uint8_t)octal_or_hex(w, 8, 2);
+		*lit = (uint8_t)octal_or_hex(w, 8, 2, false);
 		return ATOM_LIT;
 	case 'o':
 		if (w->p >= w->end || *w->p != '{') {
 			w->fail = true;
 			return ATOM_NONE;
 		}
-		*lit = (uint8_t)octal_or_hex(w, 8, 0);
+		*lit = (uint8_t)octal_or_hex(w, 8, 0, true);
 		return ATOM_LIT;
 	case 'x':
-		*lit = (uint8_t)octal_or_hex(w, 16, 2);
+		*lit = (uint8_t)octal_or_hex(w, 16, 2, true);
 		return ATOM_LIT;
 	case 'c':
 		if (w->p >= w->end) {

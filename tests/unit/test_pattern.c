@@ -411,6 +411,11 @@ static const struct {
 	    "{abcdefghijstuvwx|abklmnopqrstuvwx} & {yz}" },
 	{ "/abcdefghijklmn(?:op|qr)st/", "{abcdefghijklmnop|abcdefghijklmnqr} & {st}" },
 	{ "/x(?=ab)(?:cd|ef)/", "{cd|ef}" },
+	/* \0 has no braced form: the alternation after it counts (fuzz) */
+	{ "/x\\0{1||2}bc/", "*" },
+	{ "/x\\0{1}bc/", "{\\x00bc} & {x\\x00}" },
+	{ "/ab\\o{101}cd/", "{abacd}" },
+	{ "/ab\\x{41}cd/", "{abacd}" },
 	{ "/abc/ and /def/", "{abc} & {def}" },
 	{ "/abc/ or /def/", "{abc|def}" },
 	{ "!/abc/", "*" },
