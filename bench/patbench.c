@@ -7,7 +7,8 @@
  * Not built by CMake. From the project root:
  *
  *   cc -O2 -D_GNU_SOURCE -Iinclude -o build/patbench bench/patbench.c \
- *       src/pattern.c src/prefilter.c src/util.c src/log.c \
+ *       src/pattern.c src/pattern_perl.c src/prefilter.c \
+ *       src/prefilter_lits.c src/util.c src/log.c \
  *       $(pkg-config --cflags --libs libpcre2-8)
  *
  *   ../shared/tools/gen-maillog --lines 200000 --seed 1 --out /tmp/corpus.log

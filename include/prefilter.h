@@ -6,12 +6,12 @@
 #include <stdint.h>
 
 /*
- * Literal prefilter: one scan of a line (Aho-Corasick over ASCII-lowercased
- * bytes) tells which patterns could match it, from the literals each
- * pattern requires. A pattern whose literals do not all occur in a line
- * cannot match it; a pattern with no required literal is always a
- * candidate. PCRE2 still decides, so trying the candidates in rule order
- * gives the same first match as trying every rule.
+ * Literal prefilter: a scan of a line for the literals each pattern
+ * requires (ASCII case folded) tells which patterns could match it. A
+ * pattern whose literals do not all occur in a line cannot match it; a
+ * pattern with no required literal is always a candidate. PCRE2 still
+ * decides, so trying the candidates in rule order gives the same first
+ * match as trying every rule.
  */
 
 struct pattern;

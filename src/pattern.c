@@ -20,8 +20,10 @@
  * Matching reuses one match data per compiled regex (the daemon is
  * single-threaded) and a shared match context with match, depth and heap
  * limits and a JIT stack, so a hostile line cannot hang the scanner.
- * Leaves to others: rules and their order (engine), which literals to scan
- * for (prefilter.c, which this module feeds), substitution (subst.c).
+ * Leaves to others: rules and their order (engine), the Perl-to-PCRE2
+ * translation of a match body and its modifiers (pattern_perl.c), which
+ * literals to scan for (prefilter_lits.c, which this module feeds),
+ * substitution (subst.c).
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
@@ -34,6 +36,7 @@
 
 #include "log.h"
 #include "pattern.h"
+#include "pattern_int.h"
 #include "prefilter.h"
 #include "util.h"
 
@@ -82,18 +85,6 @@ struct pattern {
 	struct prefilter_lits	*lits;
 };
 
-struct parser {
-	const char		*text;	/* start of the whole text */
-	const char		*p;	/* cursor */
-	const char		*end;
-	struct pattern		*top;
-	struct buf		 warn;
-	int			 depth;
-	bool			 failed;
-	enum pattern_status	 status;
-	char			*err;
-	size_t			 erroff;
-};
 
 /* Shared by every pattern: the daemon matches from one thread only. */
 static pcre2_match_context	*match_ctx;
@@ -117,9 +108,8 @@ context_init(void)
 		pcre2_jit_stack_assign(match_ctx, NULL, jit_stack);
 }
 
-/* Records the first error only; returns -1 for the caller to pass up. */
-static int __attribute__((format(printf, 4, 5)))
-perr(struct parser *ps, const char *at, enum pattern_status status,
+int
+pat_perr(struct parser *ps, const char *at, enum pattern_status status,
     const char *fmt, ...)
 {
 	va_list ap;
@@ -144,12 +134,8 @@ perr(struct parser *ps, const char *at, enum pattern_status status,
 	return -1;
 }
 
-static void
-pwarn(struct parser *ps, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-pwarn(struct parser *ps, const char *fmt, ...)
+void
+pat_pwarn(struct parser *ps, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -162,12 +148,6 @@ pwarn(struct parser *ps, const char *fmt, ...)
 		buf_adds(&ps->warn, "; ");
 	buf_adds(&ps->warn, msg);
 	free(msg);
-}
-
-static bool
-is_word(int c)
-{
-	return isalnum((unsigned char)c) || c == '_';
 }
 
 static void
@@ -186,7 +166,7 @@ eat_word(struct parser *ps, const char *w)
 	skip_ws(ps);
 	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, w, n) != 0)
 		return false;
-	if (ps->p + n < ps->end && is_word(ps->p[n]))
+	if (ps->p + n < ps->end && pat_is_word(ps->p[n]))
 		return false;
 	ps->p += n;
 	return true;
@@ -233,303 +213,6 @@ closing_bracket(char open)
 	}
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/*
- * Reads the hex digits of a `{...}` starting at s (just past the brace,
- * spaces allowed as Perl does); returns the value (saturated) or -1 when
- * the braces do not hold a plain hex number. *close is set to the `}`.
- */
-static long
-brace_hex(const char *s, const char *end, const char **close)
-{
-	long v = 0;
-	int digits = 0, h;
-
-	while (s < end && *s == ' ')
-		s++;
-	for (; s < end && (h = hexval((unsigned char)*s)) >= 0; s++) {
-		if (v < 0x1000000)
-			v = v * 16 + h;
-		digits++;
-	}
-	while (s < end && *s == ' ')
-		s++;
-	if (s >= end || *s != '}' || digits == 0)
-		return -1;
-	*close = s;
-	return v;
-}
-
-/* `$` at s: an anchor, or a Perl variable that swatchdog interpolates. */
-static int
-check_dollar(struct parser *ps, const char *s, const char *end)
-{
-	const char *e;
-
-	if (s + 1 >= end || strchr("()| \r\n\t", s[1]) != NULL)
-		return 0;
-	for (e = s + 2; e < end && e < s + 24 && is_word(*e); e++)
-		;
-	return perr(ps, s, PATTERN_UNSUPPORTED,
-	    "\"%.*s\" would interpolate a Perl variable; write \\$ for a "
-	    "literal dollar sign ($ is an anchor only at the end or before "
-	    ") or |)", (int)(e - s), s);
-}
-
-/* `@` at s: a literal, or a Perl array interpolation. */
-static int
-check_at(struct parser *ps, const char *s, const char *end)
-{
-	const char *e;
-
-	if (s + 1 >= end)
-		return 0;
-	for (e = s + 1; e < end && e < s + 24 && is_word(*e); e++)
-		;
-	if (isalpha((unsigned char)s[1]) || s[1] == '_') {
-		pwarn(ps, "\"%.*s\" is taken as a literal @ here, but swatchdog "
-		    "(Perl) reads it as an undeclared array and fails; write "
-		    "\\@ to be compatible with both", (int)(e - s), s);
-		return 0;
-	}
-	if (isdigit((unsigned char)s[1]) || strchr(":'{$", s[1]) != NULL)
-		return perr(ps, s, PATTERN_UNSUPPORTED,
-		    "\"%.*s\" would interpolate a Perl array; write \\@ for a "
-		    "literal at sign", (int)(e + 1 - s) > 2 ? (int)(e - s) : 2,
-		    s);
-	return 0;
-}
-
-/*
- * Perl's `\N{U+hex}` and `\x{hex}` at s (the backslash). Bytes are
- * written as \x{..}; a code point above 0xff can never occur in a line
- * matched as bytes, and PCRE2 refuses it in non-UTF mode, so it is
- * refused here with that reason. Returns the bytes consumed, 0 when this
- * is no such escape, -1 on error.
- */
-static int
-translate_codepoint(struct parser *ps, const char *s, const char *end,
-    struct buf *out)
-{
-	const char *close;
-	long v;
-
-	if (s + 2 >= end || s[2] != '{')
-		return 0;
-	if (s[1] == 'N') {
-		if (s + 4 >= end || s[3] != 'U' || s[4] != '+')
-			return perr(ps, s, PATTERN_UNSUPPORTED,
-			    "named characters \\N{...} are not supported; "
-			    "write the byte as \\x{hh}");
-		v = brace_hex(s + 5, end, &close);
-	} else if (s[1] == 'x')
-		v = brace_hex(s + 3, end, &close);
-	else
-		return 0;
-	if (v < 0) {
-		if (s[1] == 'N')
-			return perr(ps, s, PATTERN_UNSUPPORTED,
-			    "malformed \\N{U+...}");
-		return 0;	/* let PCRE2 judge \x{...} */
-	}
-	if (v > 0xff)
-		return perr(ps, s, PATTERN_UNSUPPORTED,
-		    "code point %.*s is above \\x{ff}: lines are matched as "
-		    "bytes (no UTF-8 decoding); write its UTF-8 bytes, e.g. "
-		    "\\x{e2}\\x{82}\\x{ac} for U+20AC",
-		    (int)(close + 1 - s), s);
-	buf_addf(out, "\\x{%lx}", v);
-	return (int)(close + 1 - s);
-}
-
-/*
- * Perl regex source (the body between the delimiters) to PCRE2 source.
- * `close` is the closing delimiter; for non-bracket delimiters `\close`
- * becomes the bare character, as Perl's tokenizer does. `interp` is false
- * for m'...' (no interpolation).
- */
-static int
-translate(struct parser *ps, const char *s, const char *end, char close,
-    bool bracket, bool interp, struct buf *out)
-{
-	bool in_class = false, in_quote = false;
-	const char *q;
-	char c, d;
-	int n;
-
-	while (s < end) {
-		c = *s;
-		if (c == '\\' && s + 1 < end) {
-			d = s[1];
-			if (!bracket && d == close) {
-				buf_addc(out, d);
-				s += 2;
-				continue;
-			}
-			if (interp && strchr("ULulF", d) != NULL)
-				return perr(ps, s, PATTERN_UNSUPPORTED,
-				    "case-changing escape \\%c is not "
-				    "supported; use (?i) or a character class",
-				    d);
-			if (in_quote) {
-				if (d == 'E')
-					in_quote = false;
-				buf_add(out, s, 2);
-				s += 2;
-				continue;
-			}
-			if (d == 'Q' && !in_class)
-				in_quote = true;
-			if ((n = translate_codepoint(ps, s, end, out)) < 0)
-				return -1;
-			if (n > 0) {
-				s += n;
-				continue;
-			}
-			buf_add(out, s, 2);
-			s += 2;
-			continue;
-		}
-		if (interp && c == '$' && check_dollar(ps, s, end) == -1)
-			return -1;
-		if (interp && c == '@' && check_at(ps, s, end) == -1)
-			return -1;
-		if (in_quote) {
-			buf_addc(out, c);
-			s++;
-			continue;
-		}
-		if (in_class) {
-			if (c == '[' && s + 1 < end && strchr(":.=", s[1])) {
-				/* [:alpha:] and friends, copied whole */
-				for (q = s + 2; q + 1 < end; q++)
-					if (q[0] == s[1] && q[1] == ']')
-						break;
-				if (q + 1 < end) {
-					buf_add(out, s, (size_t)(q + 2 - s));
-					s = q + 2;
-					continue;
-				}
-			}
-			if (c == ']')
-				in_class = false;
-			buf_addc(out, c);
-			s++;
-			continue;
-		}
-		if (c == '[') {
-			in_class = true;
-			buf_addc(out, c);
-			s++;
-			if (s < end && *s == '^')
-				buf_addc(out, *s++);
-			if (s < end && *s == ']')
-				buf_addc(out, *s++);
-			continue;
-		}
-		if (c == '(' && s + 2 < end && s[1] == '?' && (s[2] == '{' ||
-		    (s[2] == '?' && s + 3 < end && s[3] == '{')))
-			return perr(ps, s, PATTERN_BAD_REGEX,
-			    "Perl code blocks (?{...}) are not supported "
-			    "(swatchdog rejects them too)");
-		if (c == '{' && s + 1 < end && s[1] == ',') {
-			/* Perl 5.34+: {,n} is {0,n}; PCRE2 10.42 reads it
-			 * as literal text. */
-			for (q = s + 2; q < end && isdigit((unsigned char)*q);
-			    q++)
-				;
-			if (q > s + 2 && q < end && *q == '}') {
-				buf_adds(out, "{0");
-				s++;
-				continue;
-			}
-		}
-		buf_addc(out, c);
-		s++;
-	}
-	return 0;
-}
-
-/* Perl match modifiers to PCRE2 options. */
-static int
-parse_flags(struct parser *ps, const char *s, const char *end,
-    uint32_t *opts)
-{
-	int nx = 0, na = 0;
-	char charset = 0;
-	const char *f;
-
-	*opts = 0;
-	for (f = s; f < end; f++) {
-		switch (*f) {
-		case 'i':
-			*opts |= PCRE2_CASELESS;
-			break;
-		case 'x':
-			nx++;
-			break;
-		case 's':
-			*opts |= PCRE2_DOTALL;
-			break;
-		case 'm':
-			*opts |= PCRE2_MULTILINE;
-			break;
-		case 'n':
-			*opts |= PCRE2_NO_AUTO_CAPTURE;
-			break;
-		case 'g':
-			pwarn(ps, "the g modifier is ignored (in swatchdog it "
-			    "makes a later /g match on the same line start "
-			    "after this one)");
-			break;
-		case 'c':	/* only meaningful with g */
-		case 'o':	/* compile once: always so here */
-		case 'p':	/* ${^MATCH}: nothing to do */
-			break;
-		case 'a':
-			na++;
-			/* FALLTHROUGH */
-		case 'u':
-		case 'l':
-		case 'd':
-			if (charset != 0 && charset != *f)
-				return perr(ps, f, PATTERN_UNSUPPORTED,
-				    "regex modifiers \"/%c\" and \"/%c\" are "
-				    "mutually exclusive", charset, *f);
-			if ((*f != 'a' && charset == *f) || na > 2)
-				return perr(ps, f, PATTERN_UNSUPPORTED,
-				    "regex modifier \"/%c\" may not appear "
-				    "twice", *f);
-			charset = *f;
-			break;
-		default:
-			return perr(ps, f, PATTERN_UNSUPPORTED,
-			    "unknown regex modifier \"/%c\"", *f);
-		}
-	}
-	if (nx == 1)
-		*opts |= PCRE2_EXTENDED;
-	else if (nx > 1)
-		*opts |= PCRE2_EXTENDED_MORE;
-	/*
-	 * /u: Unicode rules for bytes 0x80-0xff (Latin-1), as Perl applies
-	 * them; /a, /l (in the C locale) and /d are PCRE2's default here.
-	 */
-	if (charset == 'u')
-		*opts |= PCRE2_UCP;
-	return 0;
-}
-
 static struct pattern *
 leaf_new(struct parser *ps, const char *src, size_t srclen,
     const struct buf *re, uint32_t opts, const char *body)
@@ -544,7 +227,7 @@ leaf_new(struct parser *ps, const char *src, size_t srclen,
 	    re->len, opts, &errcode, &off, NULL);
 	if (p->code == NULL) {
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
-		perr(ps, body + (off < re->len ? off : re->len),
+		pat_perr(ps, body + (off < re->len ? off : re->len),
 		    PATTERN_BAD_REGEX, "%s", (char *)msg);
 		free(p);
 		return NULL;
@@ -582,14 +265,14 @@ parse_match(struct parser *ps, enum node_kind kind)
 	if (*s == 'm') {
 		for (s++; s < ps->end && isspace((unsigned char)*s); s++)
 			;
-		if (s >= ps->end || is_word(*s) ||
+		if (s >= ps->end || pat_is_word(*s) ||
 		    (s > start + 1 && *s == '#'))
-			return perr(ps, start, PATTERN_UNSUPPORTED,
+			return pat_perr(ps, start, PATTERN_UNSUPPORTED,
 			    "pattern must be a match such as /error/");
 	}
 	open = *s;
 	if (open == '?')
-		return perr(ps, s, PATTERN_UNSUPPORTED,
+		return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 		    "m?...? (match once) is not supported; use /.../");
 	cl = closing_bracket(open);
 	bracket = cl != NULL;
@@ -609,13 +292,13 @@ parse_match(struct parser *ps, enum node_kind kind)
 		}
 	}
 	if (q >= ps->end)
-		return perr(ps, start, PATTERN_UNSUPPORTED,
+		return pat_perr(ps, start, PATTERN_UNSUPPORTED,
 		    "match not terminated: missing closing %c", close);
-	for (fl = q + 1; fl < ps->end && is_word(*fl); fl++)
+	for (fl = q + 1; fl < ps->end && pat_is_word(*fl); fl++)
 		;
-	if (parse_flags(ps, q + 1, fl, &opts) == -1)
+	if (pat_parse_flags(ps, q + 1, fl, &opts) == -1)
 		return -1;
-	if (translate(ps, body, q, close, bracket, open != '\'', &re) == -1) {
+	if (pat_translate(ps, body, q, close, bracket, open != '\'', &re) == -1) {
 		buf_free(&re);
 		return -1;
 	}
@@ -639,48 +322,48 @@ bad_term(struct parser *ps)
 	const char *s = ps->p, *e;
 	size_t n;
 
-	for (e = s; e < ps->end && is_word(*e); e++)
+	for (e = s; e < ps->end && pat_is_word(*e); e++)
 		;
 	n = (size_t)(e - s);
 	if (*s == '#')
-		return perr(ps, s, PATTERN_UNSUPPORTED,
+		return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 		    "trailing comments are not allowed on pattern lines; put "
 		    "the comment on its own line");
 	if (n > 0 && e < ps->end && !isspace((unsigned char)*e) &&
-	    !is_word(*e) && ((n == 1 && strchr("sy", *s)) ||
+	    !pat_is_word(*e) && ((n == 1 && strchr("sy", *s)) ||
 	    (n == 2 && (memcmp(s, "qr", 2) == 0 || memcmp(s, "tr", 2) == 0 ||
 	    memcmp(s, "qq", 2) == 0 || memcmp(s, "qw", 2) == 0)) ||
 	    (n == 1 && *s == 'q')))
-		return perr(ps, s, PATTERN_UNSUPPORTED,
+		return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 		    "only matches are supported (not %.*s...); write a match "
 		    "such as /error/", (int)n, s);
 	if (n > 0 && isdigit((unsigned char)*s))
-		return perr(ps, s, PATTERN_UNSUPPORTED,
+		return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 		    "a number is not a match (in Perl it is always true or "
 		    "always false); write a match such as /error/ or /^/");
 	if (*s == '"' || *s == '\'')
-		return perr(ps, s, PATTERN_UNSUPPORTED,
+		return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 		    "a string is not a match (in Perl it is always true); "
 		    "write a match such as /error/");
 	if (*s == '$' || *s == '@' || *s == '%' || *s == '&')
-		return perr(ps, s, PATTERN_UNSUPPORTED,
+		return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 		    "Perl variables and code are not supported; a pattern is "
 		    "a match such as /error/, $_ =~ /error/ or $_ !~ /error/, "
 		    "or matches joined with and, or, not, &&, ||, !");
 	if (n > 0 && memchr(ps->text, '/', (size_t)(ps->end - ps->text)) ==
 	    NULL && ps->p == ps->text)
-		return perr(ps, s, PATTERN_UNSUPPORTED,
+		return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 		    "pattern must be a match such as /%.*s/",
 		    (int)(ps->end - s), s);
 	if (n > 0)
-		return perr(ps, s, PATTERN_UNSUPPORTED,
+		return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 		    "\"%.*s\" is not a match; a pattern must be a match such "
 		    "as /%.*s/ (matches may be joined with and, or, not, &&, "
 		    "||, !)", (int)n, s, (int)n, s);
 	if (s >= ps->end)
-		return perr(ps, s, PATTERN_UNSUPPORTED,
+		return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 		    "a match such as /error/ is missing at the end");
-	return perr(ps, s, PATTERN_UNSUPPORTED,
+	return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 	    "unexpected \"%c\": a pattern must be a match such as /error/",
 	    *s);
 }
@@ -698,21 +381,21 @@ parse_primary(struct parser *ps)
 		return bad_term(ps);
 	if (*s == '(') {
 		if (++ps->depth > PATTERN_MAX_NESTING)
-			return perr(ps, s, PATTERN_UNSUPPORTED,
+			return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 			    "expression nested too deeply");
 		ps->p++;
 		if ((n = parse_or(ps)) == -1)
 			return -1;
 		ps->depth--;
 		if (!eat_op(ps, ")"))
-			return perr(ps, s, PATTERN_UNSUPPORTED,
+			return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 			    "missing ) to close this (");
 		return n;
 	}
-	if (*s == '/' || (*s == 'm' && (s + 1 >= ps->end || !is_word(s[1]))))
+	if (*s == '/' || (*s == 'm' && (s + 1 >= ps->end || !pat_is_word(s[1]))))
 		return parse_match(ps, NODE_MATCH);
 	if (*s == '$' && s + 1 < ps->end && s[1] == '_' &&
-	    (s + 2 >= ps->end || !is_word(s[2]))) {
+	    (s + 2 >= ps->end || !pat_is_word(s[2]))) {
 		ps->p += 2;
 		if (eat_op(ps, "=~"))
 			kind = NODE_MATCH;
@@ -724,9 +407,9 @@ parse_primary(struct parser *ps)
 		}
 		skip_ws(ps);
 		if (ps->p < ps->end && (*ps->p == '/' || (*ps->p == 'm' &&
-		    (ps->p + 1 >= ps->end || !is_word(ps->p[1])))))
+		    (ps->p + 1 >= ps->end || !pat_is_word(ps->p[1])))))
 			return parse_match(ps, kind);
-		return perr(ps, ps->p, PATTERN_UNSUPPORTED,
+		return pat_perr(ps, ps->p, PATTERN_UNSUPPORTED,
 		    "$_ =~ and $_ !~ must be followed by a match such as "
 		    "/error/");
 	}
@@ -746,11 +429,11 @@ parse_unary(struct parser *ps)
 		ps->p++;
 		skip_ws(ps);
 		if (ps->end - ps->p >= 2 && ps->p[0] == '$' && ps->p[1] == '_')
-			return perr(ps, s, PATTERN_UNSUPPORTED,
+			return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 			    "in Perl ! binds tighter than =~; write "
 			    "$_ !~ /.../ or !/.../");
 		if (++ps->depth > PATTERN_MAX_NESTING)
-			return perr(ps, s, PATTERN_UNSUPPORTED,
+			return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 			    "expression nested too deeply");
 		if ((n = parse_unary(ps)) == -1)
 			return -1;
@@ -800,7 +483,7 @@ parse_not(struct parser *ps)
 	s = ps->p;
 	if (eat_word(ps, "not")) {
 		if (++ps->depth > PATTERN_MAX_NESTING)
-			return perr(ps, s, PATTERN_UNSUPPORTED,
+			return pat_perr(ps, s, PATTERN_UNSUPPORTED,
 			    "expression nested too deeply");
 		if ((n = parse_not(ps)) == -1)
 			return -1;

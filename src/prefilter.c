@@ -1,105 +1,213 @@
 /*
- * Literal prefilter for the rule set (issue 9, part 2).
+ * The prefilter's scanner (issue 9, part 2): which rules could match a
+ * line, from the literals they require (prefilter_lits.c extracts them).
  *
- * Two halves. First, literal extraction: a conservative walk of PCRE2
- * regex source that finds literals every match must contain, as a
- * conjunction of sets (each set: one of these literals occurs), folded to
- * ASCII lowercase and cut to 16 bytes. Optional parts (`?`, `*`, `{0,n}`),
- * lookarounds, classes of several bytes, backreferences and subroutine
- * calls require nothing; alternation requires one literal of each branch;
- * anything the walk does not understand (verbs, conditionals, callouts,
- * inline x changes, Unicode case rules) makes the whole regex "no
- * requirement", so a pattern is never excluded from a line it could match.
+ * A sampled window search. Each pattern's required sets are split in two:
+ * the ones the scan looks for, and lazy ones, checked only for a pattern
+ * whose scanned sets all hit. The scanned sets are those whose literals
+ * are all `keep` bytes or more, where keep is the shortest best set of any
+ * pattern (at most STRIDE_MAX + 3); a pattern whose best set is shorter
+ * than 4 bytes scans that set alone, found by a slower pass. Sets
+ * shorter than keep are lazy.
  *
- * Second, the scanner: one Aho-Corasick automaton over every pattern's
- * literals, as a full transition table over byte classes (uppercase ASCII
- * shares its lowercase class, so the line is folded for free), with
- * accepting states numbered last so the hot loop tests one comparison per
- * byte. A scan marks the sets hit; a pattern is a candidate when all its
- * sets were hit (or it has none).
+ * A literal of keep bytes or more is found through one of its 4-byte
+ * windows: the line is looked at every `stride` = keep - 3 bytes, and
+ * each literal registers `stride` consecutive windows (the run least
+ * likely in a line: rare bytes, windows no other literal has), so any
+ * occurrence of it covers exactly one sampled position with one registered
+ * window. At a sampled position the 4 bytes, case-folded lossily by or-ing
+ * 0x20 into each, are hashed into an 8 KiB bitmap; a set bit sends the
+ * window to an exact table, and each literal registered under it is
+ * compared with the line, ASCII case folded exactly. Shorter literals (2
+ * bytes or more) are found by a pass over every 2-byte window, run only
+ * when there are some. A hit marks the literal's sets; a pattern is a
+ * candidate when all its scanned sets were hit and then its lazy sets are
+ * found in the line (or when it has no literals at all).
  *
- * Leaves to others: compiling and matching (pattern.c) and trying the
- * candidates in rule order (the engine).
+ * Leaves to others: literal extraction (prefilter_lits.c), compiling and
+ * matching (pattern.c) and trying the candidates in rule order (engine).
  */
-#include <ctype.h>
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
-#include "log.h"
 #include "pattern.h"
 #include "prefilter.h"
+#include "prefilter_int.h"
 #include "util.h"
 
-#define LIT_MAX		16	/* bytes kept of one literal */
-#define SET_MAX		64	/* literals in one set, else no requirement */
-#define CONJ_KEEP	2	/* sets kept while walking a group: two *
-				   cut the automaton's hits by two thirds for
-				   a few more regex runs, 15 % faster */
-#define CONJ_FINAL	3	/* sets kept for a whole regex */
-#define SET_MINLEN	2	/* a set whose shortest literal is shorter is
-				 * dropped: it would hit on almost every line */
-#define STATES_MAX	65535	/* uint16_t transitions */
+#define WIN		4	/* bytes in a window */
+#define FOLD4		0x20202020u
+#define FOLD2		0x2020u
+#define STRIDE_MAX	8	/* windows registered per literal, at most */
+#define BLOOM_BITS	16	/* 8 KiB, in L1 */
+#define HASH_MUL	0x9e3779b1u
+#define CALIB_LINES	1024
+#define SHARED_COST	16	/* a window in n literals counts 1 + 16 (n - 1) */
 
-struct lit {
-	uint8_t		len;
-	uint8_t		s[LIT_MAX];
+/* A distinct literal, with the sets it belongs to. */
+struct plit {
+	struct lit	 lit;
+	/*
+	 * For comparing 8 bytes at a time: the literal zero-padded, the
+	 * bits that case may change (0x20 at letters), the bytes to compare.
+	 */
+	uint64_t	 val[2];
+	uint64_t	 fold[2];
+	uint64_t	 care[2];
+	uint32_t	 setoff;	/* into setids */
+	uint32_t	 nset;
+	uint32_t	 next;		/* next short literal with the same
+					   first 2 bytes, + 1; 0 ends */
+	bool		 scan;		/* in a set the scan looks for */
 };
 
-struct litset {
-	size_t		 n;
-	struct lit	*v;
+/* A registered window: the literal starts `off` bytes before it. */
+struct anchor {
+	uint32_t	 key;		/* 4 bytes, each | 0x20 */
+	uint32_t	 lit;
+	uint32_t	 off;
 };
 
-struct prefilter_lits {
-	size_t		 n;
-	struct litset	*sets;
+struct prefilter {
+	size_t		 npat;
+	const struct prefilter_lits **plits;	/* per pattern, borrowed */
+	size_t		 nwords;	/* of the candidate bitset */
+	uint64_t	*always;	/* patterns without literals */
+	uint64_t	*cand;		/* result of the last scan */
+	size_t		 nalways;
+	/*
+	 * Each set belongs to one pattern. A scan counts, per pattern, its
+	 * distinct sets hit; stamps with the scan's generation stand in for
+	 * clearing the counters before every line.
+	 */
+	uint32_t	*setpat;	/* per set: pattern */
+	uint32_t	*setgen;	/* per set: generation last hit */
+	uint32_t	*need;		/* per pattern: sets to hit, 0: always */
+	uint32_t	*pgen;		/* per pattern: generation of pcnt */
+	uint32_t	*pcnt;
+	size_t		 nsets;
+	/*
+	 * Sets left out of the scan (their literals are too short for the
+	 * stride, or after calibration the lines had them more often than
+	 * another set of the pattern) are checked only for a pattern whose
+	 * scanned sets all hit: per pattern, lazy sets lazyoff..lazyoff+nlazy,
+	 * each the literals lzlits[lzoff..lzoff+lzn].
+	 */
+	uint32_t	*lazyoff;
+	uint32_t	*nlazy;
+	uint32_t	*lzoff;
+	uint32_t	*lzn;
+	size_t		 nlz;
+	uint32_t	*lzlits;
+	size_t		 nlzlits;
+	const uint8_t	*line;		/* being scanned */
+	size_t		 len;
+	uint32_t	 gen;
+	/* literals */
+	struct plit	*lits;
+	size_t		 nlits;
+	uint32_t	*setids;
+	size_t		 nsetids;
+	/* windows of the literals of `keep` bytes or more */
+	size_t		 keep;		/* literals this long are windowed */
+	size_t		 stride;	/* 0: there are none */
+	/*
+	 * Calibration: the first CALIB_LINES lines count their windows in
+	 * `seen`, then each pattern's scanned set and each literal's windows
+	 * are chosen again by them.
+	 */
+	uint16_t	*seen;		/* 1 << BLOOM_BITS counts */
+	size_t		 calib;		/* lines still to count */
+	uint64_t	*bloom;		/* 1 << BLOOM_BITS bits */
+	struct anchor	*anchors;	/* sorted by key */
+	size_t		 nanchors;
+	uint32_t	*slots;		/* first anchor of a key, + 1; 0 free */
+	uint32_t	 slotmask;
+	/* literals too short for the stride, at every byte */
+	uint64_t	*sbloom;	/* 65536 bits, by the first 2 bytes */
+	uint32_t	*shead;		/* 65536 heads (+ 1) of plit.next */
 };
 
-/* --- literal sets ------------------------------------------------------ */
+/* ASCII lowercase, the literals' folding. */
+static uint8_t	fold[256];
 
 static void
-set_free(struct litset *set)
+fold_init(void)
 {
-	free(set->v);
-	set->v = NULL;
-	set->n = 0;
+	int c;
+
+	for (c = 0; c < 256; c++)
+		fold[c] = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 }
 
-void
-prefilter_lits_free(struct prefilter_lits *l)
+/*
+ * How common a byte is in log text, 1..255 (upper case counts as lower
+ * case). Only used to pick which windows of a literal to register.
+ */
+static unsigned
+byte_freq(uint8_t c)
 {
+	static const char letters[] = "etaoinsrlcdphumfgwybvkxqjz";
+	const char *l;
+
+	if (c == ' ')
+		return 255;
+	if (c >= '0' && c <= '9')
+		return 220;
+	if ((l = memchr(letters, fold[c], sizeof(letters) - 1)) != NULL)
+		return 230 - (unsigned)(l - letters) * 6;
+	if (c != '\0' && strchr(".:[]/-=,", c) != NULL)
+		return 200;
+	if (c != '\0' && strchr("<>@_()+\"'", c) != NULL)
+		return 120;
+	if (c >= 0x80)
+		return 30;
+	if (c < 0x20 || c == 0x7f)
+		return 5;
+	return 40;
+}
+
+static uint32_t
+load4(const uint8_t *p)
+{
+	uint32_t x;
+
+	memcpy(&x, p, sizeof(x));
+	return x;
+}
+
+static uint16_t
+load2(const uint8_t *p)
+{
+	uint16_t x;
+
+	memcpy(&x, p, sizeof(x));
+	return x;
+}
+
+static uint32_t
+win_hash(uint32_t key)
+{
+	return (key * HASH_MUL) >> (32 - BLOOM_BITS);
+}
+
+/* Estimated chance of the window at `s`: the product of its bytes'. */
+static double
+win_cost(const uint8_t *s)
+{
+	double c = 1;
 	size_t i;
 
-	if (l == NULL)
-		return;
-	for (i = 0; i < l->n; i++)
-		set_free(&l->sets[i]);
-	free(l->sets);
-	free(l);
+	for (i = 0; i < WIN; i++)
+		c *= byte_freq(s[i]) / 256.0;
+	return c;
 }
 
-struct prefilter_lits *
-prefilter_lits_dup(const struct prefilter_lits *l)
-{
-	struct prefilter_lits *d;
-	size_t i;
-
-	if (l == NULL)
-		return NULL;
-	d = xcalloc(1, sizeof(*d));
-	d->n = l->n;
-	d->sets = xreallocarray(NULL, l->n, sizeof(*d->sets));
-	for (i = 0; i < l->n; i++) {
-		d->sets[i].n = l->sets[i].n;
-		d->sets[i].v = xreallocarray(NULL, l->sets[i].n,
-		    sizeof(struct lit));
-		memcpy(d->sets[i].v, l->sets[i].v,
-		    l->sets[i].n * sizeof(struct lit));
-	}
-	return d;
-}
+/* --- building ------------------------------------------------------------ */
 
 static size_t
 set_minlen(const struct litset *set)
@@ -112,921 +220,394 @@ set_minlen(const struct litset *set)
 	return m;
 }
 
-/* Positive when set a filters better than set b. */
-static int
-set_cmp(const void *va, const void *vb)
-{
-	const struct litset *a = va, *b = vb;
-	size_t ma = set_minlen(a), mb = set_minlen(b);
-
-	if (ma != mb)
-		return ma > mb ? 1 : -1;
-	if (a->n != b->n)
-		return a->n < b->n ? 1 : -1;
-	return 0;
-}
-
-static int
-set_cmp_desc(const void *a, const void *b)
-{
-	return set_cmp(b, a);
-}
-
 static void
-conj_add(struct prefilter_lits **lp, struct litset set)
+plit_masks(struct plit *pl)
 {
-	struct prefilter_lits *l = *lp;
-
-	if (l == NULL)
-		l = *lp = xcalloc(1, sizeof(*l));
-	l->sets = xreallocarray(l->sets, l->n + 1, sizeof(*l->sets));
-	l->sets[l->n++] = set;
-}
-
-/* Keeps the `keep` best sets with literals of SET_MINLEN bytes or more. */
-static struct prefilter_lits *
-conj_trim(struct prefilter_lits *l, size_t keep)
-{
-	size_t i, n = 0;
-
-	if (l == NULL)
-		return NULL;
-	qsort(l->sets, l->n, sizeof(*l->sets), set_cmp_desc);
-	for (i = 0; i < l->n; i++) {
-		if (n < keep && set_minlen(&l->sets[i]) >= SET_MINLEN)
-			l->sets[n++] = l->sets[i];
-		else
-			set_free(&l->sets[i]);
-	}
-	l->n = n;
-	if (n == 0) {
-		prefilter_lits_free(l);
-		return NULL;
-	}
-	return l;
-}
-
-struct prefilter_lits *
-prefilter_lits_and(struct prefilter_lits *a, struct prefilter_lits *b)
-{
+	uint8_t v[16] = { 0 }, f[16] = { 0 }, c[16] = { 0 };
 	size_t i;
 
-	if (a == NULL)
-		return b;
-	if (b == NULL)
-		return a;
-	for (i = 0; i < b->n; i++)
-		conj_add(&a, b->sets[i]);
-	free(b->sets);
-	free(b);
-	return conj_trim(a, CONJ_KEEP);
-}
-
-static bool
-lit_eq(const struct lit *a, const struct lit *b)
-{
-	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
-}
-
-static void
-set_addlit(struct litset *set, const struct lit *lit)
-{
-	size_t i;
-
-	for (i = 0; i < set->n; i++)
-		if (lit_eq(&set->v[i], lit))
-			return;
-	set->v = xreallocarray(set->v, set->n + 1, sizeof(*set->v));
-	set->v[set->n++] = *lit;
-}
-
-/*
- * `a or b`: a line matching either contains a literal of a's best set or
- * one of b's best set, so their union is required.
- */
-struct prefilter_lits *
-prefilter_lits_or(struct prefilter_lits *a, struct prefilter_lits *b)
-{
-	struct litset u = { 0 };
-	struct prefilter_lits *r = NULL;
-	size_t i;
-
-	a = conj_trim(a, 1);
-	b = conj_trim(b, 1);
-	if (a != NULL && b != NULL &&
-	    a->sets[0].n + b->sets[0].n <= SET_MAX) {
-		for (i = 0; i < a->sets[0].n; i++)
-			set_addlit(&u, &a->sets[0].v[i]);
-		for (i = 0; i < b->sets[0].n; i++)
-			set_addlit(&u, &b->sets[0].v[i]);
-		conj_add(&r, u);
+	for (i = 0; i < pl->lit.len; i++) {
+		v[i] = pl->lit.s[i];
+		f[i] = v[i] >= 'a' && v[i] <= 'z' ? 0x20 : 0;
+		c[i] = 0xff;
 	}
-	prefilter_lits_free(a);
-	prefilter_lits_free(b);
-	return r;
+	memcpy(pl->val, v, sizeof(v));
+	memcpy(pl->fold, f, sizeof(f));
+	memcpy(pl->care, c, sizeof(c));
 }
 
-char *
-prefilter_lits_describe(const struct prefilter_lits *l)
-{
-	struct buf b = { 0 };
-	size_t i, j, k;
-	uint8_t c;
-
-	if (l == NULL)
-		return xstrdup("*");
-	for (i = 0; i < l->n; i++) {
-		buf_adds(&b, i > 0 ? " & {" : "{");
-		for (j = 0; j < l->sets[i].n; j++) {
-			if (j > 0)
-				buf_addc(&b, '|');
-			for (k = 0; k < l->sets[i].v[j].len; k++) {
-				c = l->sets[i].v[j].s[k];
-				if (c < 0x20 || c >= 0x7f || c == '\\' ||
-				    c == '|' || c == '{' || c == '}')
-					buf_addf(&b, "\\x%02x", c);
-				else
-					buf_addc(&b, (char)c);
-			}
-		}
-		buf_addc(&b, '}');
-	}
-	return buf_detach(&b);
-}
-
-/* --- the walk over regex source ----------------------------------------- */
-
-struct walk {
-	const char	*p;
-	const char	*end;
-	bool		 x;	/* PCRE2_EXTENDED: skip blanks, # comments */
-	bool		 xx;	/* PCRE2_EXTENDED_MORE: also in classes */
-	bool		 quote;	/* inside \Q...\E */
-	bool		 fail;	/* not understood: no requirement at all */
-};
-
-struct seq {
-	struct prefilter_lits	*req;
-	struct lit		 run;	/* literal being collected */
-};
-
-enum atom {
-	ATOM_NONE,	/* nothing (\Q, \E, (?#...), inline option) */
-	ATOM_LIT,	/* one byte */
-	ATOM_ANY,	/* consumes, requires nothing (class, ., \d) */
-	ATOM_GROUP,	/* requires its literals */
-	ATOM_ZERO,	/* zero-width (anchors, lookarounds, \K) */
-};
-
-static struct prefilter_lits *walk_alt(struct walk *);
-
-static void
-seq_flush(struct seq *sq)
-{
-	struct litset set = { 0 };
-
-	if (sq->run.len == 0)
-		return;
-	set_addlit(&set, &sq->run);
-	conj_add(&sq->req, set);
-	sq->run.len = 0;
-}
-
-static void
-seq_addc(struct seq *sq, uint8_t c)
-{
-	if (sq->run.len == LIT_MAX)
-		seq_flush(sq);
-	sq->run.s[sq->run.len++] = (uint8_t)tolower(c);
-}
-
-static void
-skip_blank(struct walk *w)
-{
-	if (!w->x || w->quote)
-		return;
-	while (w->p < w->end) {
-		if (isspace((unsigned char)*w->p))
-			w->p++;
-		else if (*w->p == '#') {
-			while (w->p < w->end && *w->p != '\n')
-				w->p++;
-		} else
-			break;
-	}
-}
-
-/* Skips past `c`; fails the walk when it is missing. */
-static void
-skip_to(struct walk *w, char c)
-{
-	while (w->p < w->end && *w->p != c)
-		w->p++;
-	if (w->p >= w->end)
-		w->fail = true;
-	else
-		w->p++;
-}
-
-static bool
-is_quant(const char *p, const char *end)
-{
-	const char *q = p + 1;
-
-	if (q >= end || !isdigit((unsigned char)*q))
-		return false;
-	while (q < end && isdigit((unsigned char)*q))
-		q++;
-	if (q < end && *q == ',')
-		for (q++; q < end && isdigit((unsigned char)*q); q++)
-			;
-	return q < end && *q == '}';
-}
-
-/* Minimum repeat count of a quantifier after an atom; 1 when none. */
-static long
-walk_quant(struct walk *w, bool *repeated)
-{
-	long min = 1;
-
-	*repeated = false;
-	if (w->quote) {
-		if (w->end - w->p >= 2 && w->p[0] == '\\' && w->p[1] == 'E') {
-			w->p += 2;
-			w->quote = false;
-		} else
-			return 1;
-	}
-	skip_blank(w);
-	if (w->p >= w->end)
-		return 1;
-	switch (*w->p) {
-	case '*':
-	case '?':
-		min = 0;
-		w->p++;
-		break;
-	case '+':
-		w->p++;
-		break;
-	case '{':
-		if (!is_quant(w->p, w->end))
-			return 1;
-		min = strtol(w->p + 1, NULL, 10);
-		skip_to(w, '}');
-		break;
-	default:
-		return 1;
-	}
-	*repeated = true;
-	if (w->p < w->end && (*w->p == '?' || *w->p == '+'))
-		w->p++;
-	return min;
-}
-
-static int
-octal_or_hex(struct walk *w, int base, int maxdigits)
-{
-	long v = 0;
-	int n = 0, d;
-	bool brace = w->p < w->end && *w->p == '{';
-
-	if (brace)
-		w->p++;
-	while (w->p < w->end && (brace || n < maxdigits)) {
-		d = *w->p;
-		if (base == 16 && isxdigit(d))
-			d = isdigit(d) ? d - '0' : tolower(d) - 'a' + 10;
-		else if (base == 8 && d >= '0' && d <= '7')
-			d -= '0';
-		else
-			break;
-		v = v * base + d;
-		if (v > 0xff)
-			w->fail = true;
-		w->p++;
-		n++;
-	}
-	if (brace)
-		skip_to(w, '}');
-	return (int)(v & 0xff);
-}
-
-/* After a backslash (outside classes). */
-static enum atom
-walk_escape(struct walk *w, uint8_t *lit)
-{
-	char d;
-
-	if (w->p >= w->end) {
-		w->fail = true;
-		return ATOM_NONE;
-	}
-	d = *w->p++;
-	switch (d) {
-	case 'Q':
-		w->quote = true;
-		return ATOM_NONE;
-	case 'E':
-		return ATOM_NONE;
-	case 'a': *lit = 7; return ATOM_LIT;
-	case 'e': *lit = 27; return ATOM_LIT;
-	case 'f': *lit = '\f'; return ATOM_LIT;
-	case 'n': *lit = '\n'; return ATOM_LIT;
-	case 'r': *lit = '\r'; return ATOM_LIT;
-	case 't': *lit = '\t'; return ATOM_LIT;
-	case '0':
-		*lit = (uint8_t)octal_or_hex(w, 8, 2);
-		return ATOM_LIT;
-	case 'o':
-		if (w->p >= w->end || *w->p != '{') {
-			w->fail = true;
-			return ATOM_NONE;
-		}
-		*lit = (uint8_t)octal_or_hex(w, 8, 0);
-		return ATOM_LIT;
-	case 'x':
-		*lit = (uint8_t)octal_or_hex(w, 16, 2);
-		return ATOM_LIT;
-	case 'c':
-		if (w->p >= w->end) {
-			w->fail = true;
-			return ATOM_NONE;
-		}
-		*lit = (uint8_t)(toupper((unsigned char)*w->p++) ^ 0x40);
-		return ATOM_LIT;
-	case 'g':
-	case 'k':
-		if (w->p < w->end && strchr("{<'", *w->p) != NULL)
-			skip_to(w, *w->p == '{' ? '}' : *w->p == '<' ? '>' :
-			    '\'');
-		else {
-			if (w->p < w->end && (*w->p == '-' || *w->p == '+'))
-				w->p++;
-			while (w->p < w->end && isdigit((unsigned char)*w->p))
-				w->p++;
-		}
-		return ATOM_ANY;	/* a backreference may be empty */
-	case 'p':
-	case 'P':
-		if (w->p < w->end && *w->p == '{')
-			skip_to(w, '}');
-		else if (w->p < w->end)
-			w->p++;
-		return ATOM_ANY;
-	case 'd': case 'D': case 'w': case 'W': case 's': case 'S':
-	case 'h': case 'H': case 'v': case 'V': case 'R': case 'N':
-	case 'X': case 'C':
-		return ATOM_ANY;
-	case 'b': case 'B': case 'A': case 'z': case 'Z': case 'G': case 'K':
-		return ATOM_ZERO;
-	default:
-		if (isdigit((unsigned char)d)) {
-			/* backreference or octal: either way, no literal */
-			while (w->p < w->end && isdigit((unsigned char)*w->p))
-				w->p++;
-			return ATOM_ANY;
-		}
-		if (isalnum((unsigned char)d)) {
-			w->fail = true;
-			return ATOM_NONE;
-		}
-		*lit = (uint8_t)d;
-		return ATOM_LIT;
-	}
-}
-
-/*
- * A character class; a literal when every member folds to one byte
- * (`[Ee]`), else a one-byte wildcard.
- */
-static enum atom
-walk_class(struct walk *w, uint8_t *lit)
-{
-	bool first = true, single = true;
-	int folded = -1;
-	char c;
-
-	if (w->p < w->end && *w->p == '^') {
-		single = false;
-		w->p++;
-	}
-	for (;;) {
-		if (w->p >= w->end) {
-			w->fail = true;
-			return ATOM_NONE;
-		}
-		c = *w->p;
-		if (c == ']' && !first) {
-			w->p++;
-			break;
-		}
-		first = false;
-		if (c == '[' && w->p + 1 < w->end && strchr(":.=", w->p[1])) {
-			single = false;
-			for (w->p += 2; w->p + 1 < w->end; w->p++)
-				if (w->p[0] == ':' && w->p[1] == ']')
-					break;
-			w->p += 2;
-			continue;
-		}
-		if (c == '\\') {
-			if (w->p + 1 >= w->end) {
-				w->fail = true;
-				return ATOM_NONE;
-			}
-			c = w->p[1];
-			w->p += 2;
-			if (c == 'Q' || c == 'E') {
-				w->fail = true;
-				return ATOM_NONE;
-			}
-			if (isalnum((unsigned char)c)) {
-				single = false;
-				if (w->p < w->end && *w->p == '{')
-					skip_to(w, '}');
-				continue;
-			}
-		} else {
-			w->p++;
-			if ((c == ' ' || c == '\t') && w->xx)
-				continue;
-			if (c == '-')
-				single = false;
-		}
-		if (folded == -1)
-			folded = tolower((unsigned char)c);
-		else if (folded != tolower((unsigned char)c))
-			single = false;
-	}
-	if (!single || folded == -1)
-		return ATOM_ANY;
-	*lit = (uint8_t)folded;
-	return ATOM_LIT;
-}
-
-/* After `(`. Sets *inner for a group that requires literals. */
-static enum atom
-walk_group(struct walk *w, struct prefilter_lits **inner)
-{
-	enum atom kind = ATOM_GROUP;
-	const char *f;
-	bool look = false;
-
-	*inner = NULL;
-	if (w->p < w->end && *w->p == '*') {
-		w->fail = true;		/* (*VERB), (*pla:...) */
-		return ATOM_NONE;
-	}
-	if (w->p < w->end && *w->p == '?') {
-		w->p++;
-		if (w->p >= w->end) {
-			w->fail = true;
-			return ATOM_NONE;
-		}
-		switch (*w->p) {
-		case ':':
-		case '|':
-		case '>':
-			w->p++;
-			break;
-		case '=':
-		case '!':
-			w->p++;
-			look = true;
-			break;
-		case '<':
-			if (w->p + 1 < w->end && (w->p[1] == '=' ||
-			    w->p[1] == '!')) {
-				w->p += 2;
-				look = true;
-			} else
-				skip_to(w, '>');
-			break;
-		case '\'':
-			w->p++;
-			skip_to(w, '\'');
-			break;
-		case 'P':
-			if (w->p + 1 < w->end && w->p[1] == '<') {
-				skip_to(w, '>');
-				break;
-			}
-			skip_to(w, ')');	/* (?P=n) (?P>n) */
-			return ATOM_ANY;
-		case '#':
-			skip_to(w, ')');
-			return ATOM_NONE;
-		case 'R':
-		case '&':
-		case '+':
-			skip_to(w, ')');
-			return ATOM_ANY;
-		default:
-			if (isdigit((unsigned char)*w->p) || (*w->p == '-' &&
-			    w->p + 1 < w->end &&
-			    isdigit((unsigned char)w->p[1]))) {
-				skip_to(w, ')');
-				return ATOM_ANY;
-			}
-			/* option settings: (?i) (?-s) (?i:...) (?^...) */
-			for (f = w->p; f < w->end && (isalpha((unsigned char)*f)
-			    || *f == '-' || *f == '^'); f++)
-				if (*f == 'x' || (*f == '^' && w->x)) {
-					w->fail = true;
-					return ATOM_NONE;
-				}
-			if (f >= w->end || f == w->p ||
-			    (*f != ')' && *f != ':')) {
-				w->fail = true;	/* (?( (?C ... */
-				return ATOM_NONE;
-			}
-			w->p = f + 1;
-			if (*f == ')')
-				return ATOM_ZERO;
-			break;
-		}
-	}
-	if (w->fail)
-		return ATOM_NONE;
-	*inner = walk_alt(w);
-	if (w->p >= w->end || *w->p != ')')
-		w->fail = true;
-	else
-		w->p++;
-	if (look) {
-		prefilter_lits_free(*inner);
-		*inner = NULL;
-		kind = ATOM_ZERO;
-	}
-	return kind;
-}
-
-/* A sequence up to `|`, `)` or the end. */
-static struct prefilter_lits *
-walk_seq(struct walk *w)
-{
-	struct seq sq = { 0 };
-	struct prefilter_lits *inner = NULL;
-	enum atom kind;
-	uint8_t lit = 0;
-	bool repeated;
-	size_t i;
-	long min;
-
-	while (!w->fail) {
-		skip_blank(w);
-		if (w->p >= w->end)
-			break;
-		if (w->quote) {
-			if (w->end - w->p >= 2 && w->p[0] == '\\' &&
-			    w->p[1] == 'E') {
-				w->p += 2;
-				w->quote = false;
-				continue;
-			}
-			lit = (uint8_t)*w->p++;
-			kind = ATOM_LIT;
-		} else {
-			switch (*w->p) {
-			case '|':
-			case ')':
-				goto done;
-			case '\\':
-				w->p++;
-				kind = walk_escape(w, &lit);
-				break;
-			case '[':
-				w->p++;
-				kind = walk_class(w, &lit);
-				break;
-			case '(':
-				w->p++;
-				kind = walk_group(w, &inner);
-				break;
-			case '.':
-				w->p++;
-				kind = ATOM_ANY;
-				break;
-			case '^':
-			case '$':
-				w->p++;
-				kind = ATOM_ZERO;
-				break;
-			case '*':
-			case '+':
-			case '?':
-				w->fail = true;
-				continue;
-			case '{':
-				if (is_quant(w->p, w->end)) {
-					w->fail = true;
-					continue;
-				}
-				/* FALLTHROUGH */
-			default:
-				lit = (uint8_t)*w->p++;
-				kind = ATOM_LIT;
-				break;
-			}
-		}
-		if (kind == ATOM_NONE || w->fail)
-			continue;
-		min = walk_quant(w, &repeated);
-		switch (kind) {
-		case ATOM_LIT:
-			if (min == 0) {
-				seq_flush(&sq);
-				break;
-			}
-			seq_addc(&sq, lit);
-			if (repeated) {
-				/* ab+c: "ab" and "bc" are both required */
-				seq_flush(&sq);
-				seq_addc(&sq, lit);
-			}
-			break;
-		case ATOM_GROUP:
-			seq_flush(&sq);
-			if (min > 0 && inner != NULL) {
-				for (i = 0; i < inner->n; i++)
-					conj_add(&sq.req, inner->sets[i]);
-				free(inner->sets);
-				free(inner);
-			} else
-				prefilter_lits_free(inner);
-			inner = NULL;
-			break;
-		default:
-			seq_flush(&sq);
-			break;
-		}
-	}
-done:
-	prefilter_lits_free(inner);
-	seq_flush(&sq);
-	return conj_trim(sq.req, CONJ_KEEP);
-}
-
-static struct prefilter_lits *
-walk_alt(struct walk *w)
-{
-	struct prefilter_lits *l;
-
-	l = walk_seq(w);
-	while (!w->fail && w->p < w->end && *w->p == '|') {
-		w->p++;
-		l = prefilter_lits_or(l, walk_seq(w));
-	}
-	return l;
-}
-
-struct prefilter_lits *
-prefilter_lits_regex(const char *re, size_t len, uint32_t opts)
-{
-	struct walk w = { 0 };
-	struct prefilter_lits *l;
-
-	/* Unicode case folding reaches bytes >= 0x80: not handled. */
-	if (opts & (PCRE2_UCP | PCRE2_UTF | PCRE2_LITERAL))
-		return NULL;
-	w.p = re;
-	w.end = re + len;
-	w.x = (opts & (PCRE2_EXTENDED | PCRE2_EXTENDED_MORE)) != 0;
-	w.xx = (opts & PCRE2_EXTENDED_MORE) != 0;
-	l = walk_alt(&w);
-	if (w.fail || w.p < w.end) {
-		prefilter_lits_free(l);
-		return NULL;
-	}
-	return conj_trim(l, CONJ_FINAL);
-}
-
-/* --- the scanner --------------------------------------------------------- */
-
-struct prefilter {
-	size_t		 npat;
-	size_t		 nwords;	/* of the candidate bitset */
-	uint64_t	*always;	/* patterns without literals */
-	uint64_t	*cand;		/* result of the last scan */
-	size_t		 nalways;
-	/*
-	 * Each set belongs to one pattern. A scan counts, per pattern, its
-	 * distinct sets hit; stamps with the scan's generation stand in for
-	 * clearing the counters before every line.
-	 */
-	uint32_t	*setpat;	/* per set: pattern, or UINT32_MAX */
-	uint32_t	*setgen;	/* per set: generation last hit */
-	uint32_t	*need;		/* per pattern: sets to hit, 0: always */
-	uint32_t	*pgen;		/* per pattern: generation of pcnt */
-	uint32_t	*pcnt;
-	size_t		 nsets;
-	uint32_t	 gen;
-	/* automaton */
-	uint8_t		 cls[256];
-	unsigned	 shift;		/* row stride is 1 << shift */
-	uint16_t	*delta;
-	uint16_t	 firstout;	/* states >= firstout accept */
-	uint32_t	*outoff;	/* per accepting state */
-	uint32_t	*outids;	/* set ids */
-	size_t		 nstates;
-};
-
-struct trie {
-	uint32_t	*next;		/* nstates * ncls, 0 = none */
-	uint32_t	*fail;
-	uint32_t	**out;		/* set ids per state */
-	size_t		*nout;
-	size_t		 n;
-	size_t		 cap;
-	size_t		 ncls;
-};
-
+/* Index of `lit` among the distinct literals, added if new. */
 static uint32_t
-trie_state(struct trie *t)
+lit_intern(struct prefilter *pf, const struct lit *lit)
 {
 	size_t i;
 
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->next = xreallocarray(t->next, t->cap * t->ncls,
-		    sizeof(*t->next));
-		t->fail = xreallocarray(t->fail, t->cap, sizeof(*t->fail));
-		t->out = xreallocarray(t->out, t->cap, sizeof(*t->out));
-		t->nout = xreallocarray(t->nout, t->cap, sizeof(*t->nout));
-	}
-	for (i = 0; i < t->ncls; i++)
-		t->next[t->n * t->ncls + i] = 0;
-	t->fail[t->n] = 0;
-	t->out[t->n] = NULL;
-	t->nout[t->n] = 0;
-	return (uint32_t)t->n++;
+	for (i = 0; i < pf->nlits; i++)
+		if (pf->lits[i].lit.len == lit->len &&
+		    memcmp(pf->lits[i].lit.s, lit->s, lit->len) == 0)
+			return (uint32_t)i;
+	pf->lits = xreallocarray(pf->lits, pf->nlits + 1, sizeof(*pf->lits));
+	memset(&pf->lits[pf->nlits], 0, sizeof(*pf->lits));
+	pf->lits[pf->nlits].lit = *lit;
+	plit_masks(&pf->lits[pf->nlits]);
+	return (uint32_t)pf->nlits++;
 }
 
-static void
-trie_addout(struct trie *t, uint32_t s, uint32_t id)
-{
-	size_t i;
-
-	for (i = 0; i < t->nout[s]; i++)
-		if (t->out[s][i] == id)
-			return;
-	t->out[s] = xreallocarray(t->out[s], t->nout[s] + 1,
-	    sizeof(**t->out));
-	t->out[s][t->nout[s]++] = id;
-}
-
-/* Literal path from the root; false when the automaton would be too big. */
-static bool
-trie_add(struct trie *t, const uint8_t *cls, const struct lit *lit,
-    uint32_t id)
-{
-	uint32_t s = 0, nx, *np;
-	size_t i;
-
-	for (i = 0; i < lit->len; i++) {
-		np = &t->next[s * t->ncls + cls[lit->s[i]]];
-		if (*np == 0) {
-			if (t->n >= STATES_MAX)
-				return false;
-			nx = trie_state(t);	/* may move t->next */
-			t->next[s * t->ncls + cls[lit->s[i]]] = nx;
-			s = nx;
-		} else
-			s = *np;
-	}
-	trie_addout(t, s, id);
-	return true;
-}
-
-/* Failure links, full transitions and merged outputs, breadth first. */
-static uint32_t *
-trie_finish(struct trie *t)
-{
-	uint32_t *queue, s, r, f;
-	size_t head = 0, tail = 0, c, i;
-
-	queue = xreallocarray(NULL, t->n, sizeof(*queue));
-	for (c = 0; c < t->ncls; c++)
-		if ((s = t->next[c]) != 0) {
-			t->fail[s] = 0;
-			queue[tail++] = s;
-		}
-	while (head < tail) {
-		r = queue[head++];
-		for (i = 0; i < t->nout[t->fail[r]]; i++)
-			trie_addout(t, r, t->out[t->fail[r]][i]);
-		for (c = 0; c < t->ncls; c++) {
-			s = t->next[r * t->ncls + c];
-			f = t->next[t->fail[r] * t->ncls + c];
-			if (s != 0) {
-				t->fail[s] = f;
-				queue[tail++] = s;
-			} else
-				t->next[r * t->ncls + c] = f;
-		}
-	}
-	return queue;	/* BFS order, root excluded */
-}
-
-static void
-trie_free(struct trie *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		free(t->out[i]);
-	free(t->out);
-	free(t->nout);
-	free(t->next);
-	free(t->fail);
-}
-
-/* Byte classes: one per byte used in a literal, uppercase folded in. */
+/* The length of the shortest literal of the pattern's best set. */
 static size_t
-build_classes(struct prefilter *pf, struct prefilter_lits *const *lits,
-    size_t n)
+best_minlen(const struct prefilter_lits *l)
 {
-	size_t i, j, k, l, ncls = 1;
-	const struct lit *lit;
-	int c;
+	size_t j, m, best = 0;
 
-	memset(pf->cls, 0, sizeof(pf->cls));
-	for (i = 0; i < n; i++)
-		for (j = 0; lits[i] != NULL && j < lits[i]->n; j++)
-			for (k = 0; k < lits[i]->sets[j].n; k++) {
-				lit = &lits[i]->sets[j].v[k];
-				for (l = 0; l < lit->len; l++)
-					if (pf->cls[lit->s[l]] == 0)
-						pf->cls[lit->s[l]] =
-						    (uint8_t)ncls++;
-			}
-	for (c = 'A'; c <= 'Z'; c++)
-		pf->cls[c] = pf->cls[tolower(c)];
-	return ncls;
+	for (j = 0; l != NULL && j < l->n; j++)
+		if ((m = set_minlen(&l->sets[j])) > best)
+			best = m;
+	return best;
 }
 
-/* Renumbers states (accepting ones last) into the compact table. */
+/* Set `set` of pattern `i` is checked only when its others hit. */
 static void
-build_table(struct prefilter *pf, struct trie *t, const uint32_t *bfs)
+add_lazy(struct prefilter *pf, size_t i, const struct litset *set)
 {
-	uint32_t *map, s, next = 0, o = 0;
-	size_t i, c, nout = 0, total = 0;
+	size_t k;
 
-	map = xreallocarray(NULL, t->n, sizeof(*map));
-	map[0] = next++;
-	for (i = 0; i + 1 < t->n; i++)
-		if (t->nout[bfs[i]] == 0)
-			map[bfs[i]] = next++;
-	pf->firstout = (uint16_t)next;
-	for (i = 0; i + 1 < t->n; i++)
-		if (t->nout[bfs[i]] != 0) {
-			map[bfs[i]] = next++;
-			nout++;
-			total += t->nout[bfs[i]];
+	if (pf->nlazy[i] == 0)
+		pf->lazyoff[i] = (uint32_t)pf->nlz;
+	pf->nlazy[i]++;
+	pf->lzoff = xreallocarray(pf->lzoff, pf->nlz + 1, sizeof(*pf->lzoff));
+	pf->lzn = xreallocarray(pf->lzn, pf->nlz + 1, sizeof(*pf->lzn));
+	pf->lzoff[pf->nlz] = (uint32_t)pf->nlzlits;
+	pf->lzn[pf->nlz] = (uint32_t)set->n;
+	pf->nlz++;
+	pf->lzlits = xreallocarray(pf->lzlits, pf->nlzlits + set->n,
+	    sizeof(*pf->lzlits));
+	for (k = 0; k < set->n; k++)
+		pf->lzlits[pf->nlzlits++] = lit_intern(pf, &set->v[k]);
+}
+
+/* Set ids per literal, from the (literal, set) pairs. */
+static void
+build_setids(struct prefilter *pf, const uint32_t *pairs, size_t npairs)
+{
+	size_t i, o = 0;
+	uint32_t *fill;
+
+	for (i = 0; i < npairs; i++)
+		pf->lits[pairs[2 * i]].nset++;
+	for (i = 0; i < pf->nlits; i++) {
+		pf->lits[i].setoff = (uint32_t)o;
+		o += pf->lits[i].nset;
+	}
+	pf->setids = xcalloc(o + 1, sizeof(*pf->setids));
+	pf->nsetids = o;
+	fill = xcalloc(pf->nlits + 1, sizeof(*fill));
+	for (i = 0; i < npairs; i++) {
+		struct plit *pl = &pf->lits[pairs[2 * i]];
+
+		pf->setids[pl->setoff + fill[pairs[2 * i]]++] = pairs[2 * i + 1];
+	}
+	free(fill);
+}
+
+/* At most how often `lit` occurred: its least seen window. */
+static unsigned
+lit_seen(const struct lit *lit, const uint16_t *seen)
+{
+	unsigned m = UINT16_MAX;
+	size_t o;
+	uint32_t h;
+
+	for (o = 0; o + WIN <= lit->len; o++) {
+		h = win_hash(load4(lit->s + o) | FOLD4);
+		if (seen[h] < m)
+			m = seen[h];
+	}
+	return m;
+}
+
+/* The set of `l` long enough to scan that the lines had least. */
+static size_t
+rarest_set(const struct prefilter_lits *l, size_t keep,
+    const uint16_t *seen)
+{
+	size_t j, k, best = 0;
+	unsigned long c, bestc = ULONG_MAX;
+
+	for (j = 0; j < l->n; j++) {
+		if (set_minlen(&l->sets[j]) < keep)
+			continue;
+		for (c = 0, k = 0; k < l->sets[j].n; k++)
+			c += lit_seen(&l->sets[j].v[k], seen);
+		if (c < bestc) {
+			bestc = c;
+			best = j;
 		}
-	pf->nstates = t->n;
-	for (pf->shift = 0; ((size_t)1 << pf->shift) < t->ncls; pf->shift++)
+	}
+	return best;
+}
+
+/*
+ * Registers the sets of pattern `i` that the scan looks for, the others
+ * being lazy: its best set alone when it has none of `keep` bytes or more
+ * (sets come best first), else those, or when `seen` counts windows of
+ * lines, the one of those the lines had least. Records set -> literal
+ * pairs in *pairs.
+ */
+static void
+add_pattern(struct prefilter *pf, size_t i, const struct prefilter_lits *l,
+    const uint16_t *seen, uint32_t **pairs, size_t *npairs)
+{
+	size_t j, k, nset = 0, keep = pf->keep, rare = SIZE_MAX;
+	bool one = best_minlen(l) < keep, scan;
+	uint32_t id;
+
+	if (!one && seen != NULL)
+		rare = rarest_set(l, keep, seen);
+	for (j = 0; j < l->n; j++) {
+		if (one)
+			scan = j == 0;
+		else
+			scan = set_minlen(&l->sets[j]) >= keep &&
+			    (rare == SIZE_MAX || j == rare);
+		if (!scan) {
+			add_lazy(pf, i, &l->sets[j]);
+			continue;
+		}
+		id = (uint32_t)pf->nsets++;
+		pf->setpat = xreallocarray(pf->setpat, pf->nsets,
+		    sizeof(*pf->setpat));
+		pf->setpat[id] = (uint32_t)i;
+		for (k = 0; k < l->sets[j].n; k++) {
+			*pairs = xreallocarray(*pairs, *npairs + 1,
+			    2 * sizeof(**pairs));
+			(*pairs)[2 * *npairs] = lit_intern(pf,
+			    &l->sets[j].v[k]);
+			pf->lits[(*pairs)[2 * *npairs]].scan = true;
+			(*pairs)[2 * *npairs + 1] = id;
+			(*npairs)++;
+		}
+		nset++;
+	}
+	pf->need[i] = (uint32_t)nset;
+}
+
+/* (Re)does the split of every pattern's sets into scanned and lazy. */
+static void
+build_sets(struct prefilter *pf, const uint16_t *seen)
+{
+	uint32_t *pairs = NULL;
+	size_t i, npairs = 0;
+
+	free(pf->setpat);
+	free(pf->setgen);
+	free(pf->setids);
+	free(pf->lzoff);
+	free(pf->lzn);
+	free(pf->lzlits);
+	pf->setpat = pf->setgen = pf->setids = NULL;
+	pf->lzoff = pf->lzn = pf->lzlits = NULL;
+	pf->nsets = pf->nlz = pf->nlzlits = 0;
+	memset(pf->need, 0, pf->npat * sizeof(*pf->need));
+	memset(pf->nlazy, 0, pf->npat * sizeof(*pf->nlazy));
+	memset(pf->always, 0, pf->nwords * sizeof(*pf->always));
+	pf->nalways = 0;
+	for (i = 0; i < pf->nlits; i++) {
+		pf->lits[i].scan = false;
+		pf->lits[i].nset = 0;
+	}
+	for (i = 0; i < pf->npat; i++) {
+		if (pf->plits[i] != NULL)
+			add_pattern(pf, i, pf->plits[i], seen, &pairs, &npairs);
+		if (pf->need[i] == 0) {
+			pf->always[i / 64] |= (uint64_t)1 << (i % 64);
+			pf->nalways++;
+		}
+	}
+	pf->setgen = xcalloc(pf->nsets + 1, sizeof(*pf->setgen));
+	build_setids(pf, pairs, npairs);
+	free(pairs);
+}
+
+/*
+ * The literal length that sets the stride: the shortest best set among
+ * the patterns whose best set has literals of a window or more, capped
+ * where the stride reaches STRIDE_MAX.
+ */
+static size_t
+keep_len(struct pattern *const *pats, size_t n)
+{
+	size_t i, m, keep = STRIDE_MAX + WIN - 1;
+
+	for (i = 0; i < n; i++)
+		if ((m = best_minlen(pattern_literals(pats[i]))) >= WIN &&
+		    m < keep)
+			keep = m;
+	return keep;
+}
+
+static int
+anchor_cmp(const void *va, const void *vb)
+{
+	const struct anchor *a = va, *b = vb;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->lit < b->lit ? -1 : a->lit > b->lit;
+}
+
+/*
+ * How many literals contain each window (by hash, saturating): a window
+ * found in several literals is text that logs repeat ("postfix/", "]: w").
+ */
+static uint8_t *
+count_shared(const struct prefilter *pf, size_t keep)
+{
+	uint8_t *shared;
+	uint32_t seen[LIT_MAX], h;
+	size_t i, o, k, n;
+
+	shared = xcalloc((size_t)1 << BLOOM_BITS, 1);
+	for (i = 0; i < pf->nlits; i++) {
+		if (pf->lits[i].lit.len < keep || !pf->lits[i].scan)
+			continue;
+		for (n = 0, o = 0; o + WIN <= pf->lits[i].lit.len; o++) {
+			h = win_hash(load4(pf->lits[i].lit.s + o) | FOLD4);
+			for (k = 0; k < n && seen[k] != h; k++)
+				;
+			if (k < n)
+				continue;
+			seen[n++] = h;
+			if (shared[h] < UINT8_MAX)
+				shared[h]++;
+		}
+	}
+	return shared;
+}
+
+/*
+ * The run of `stride` windows of `lit` least likely in a line, by its
+ * start: the windows least seen in the lines so far when `seen` counts
+ * them, else rare bytes and windows no other literal has.
+ */
+static size_t
+best_run(const struct lit *lit, size_t stride, const uint8_t *shared,
+    const uint16_t *seen)
+{
+	size_t o, k, best = 0;
+	double c, bestc = 0;
+	uint32_t h;
+
+	for (o = 0; o + stride - 1 + WIN <= lit->len; o++) {
+		for (c = 0, k = 0; k < stride; k++) {
+			h = win_hash(load4(lit->s + o + k) | FOLD4);
+			if (seen != NULL)	/* win_cost < 1 breaks ties */
+				c += seen[h] + win_cost(lit->s + o + k);
+			else
+				c += win_cost(lit->s + o + k) *
+				    (1 + SHARED_COST * (shared[h] - 1));
+		}
+		if (o == 0 || c < bestc) {
+			bestc = c;
+			best = o;
+		}
+	}
+	return best;
+}
+
+/*
+ * Windows, bitmap and exact table of the literals long enough for the
+ * stride. `seen`: window counts from lines, or NULL.
+ */
+static void
+place_windows(struct prefilter *pf, const uint16_t *seen)
+{
+	size_t i, k, o, nslots;
+	struct anchor *a;
+	uint8_t *shared;
+	uint32_t h;
+
+	memset(pf->bloom, 0, ((size_t)1 << (BLOOM_BITS - 6)) * sizeof(uint64_t));
+	free(pf->anchors);
+	free(pf->slots);
+	pf->nanchors = 0;
+	pf->anchors = xcalloc(pf->nlits * pf->stride + 1, sizeof(*a));
+	shared = count_shared(pf, pf->keep);
+	for (i = 0; i < pf->nlits; i++) {
+		if (pf->lits[i].lit.len < pf->keep || !pf->lits[i].scan)
+			continue;
+		o = best_run(&pf->lits[i].lit, pf->stride, shared, seen);
+		for (k = 0; k < pf->stride; k++) {
+			a = &pf->anchors[pf->nanchors++];
+			a->key = load4(pf->lits[i].lit.s + o + k) | FOLD4;
+			a->lit = (uint32_t)i;
+			a->off = (uint32_t)(o + k);
+			h = win_hash(a->key);
+			pf->bloom[h >> 6] |= (uint64_t)1 << (h & 63);
+		}
+	}
+	free(shared);
+	qsort(pf->anchors, pf->nanchors, sizeof(*a), anchor_cmp);
+	for (nslots = 16; nslots < 2 * pf->nanchors; nslots *= 2)
 		;
-	pf->delta = xcalloc(t->n << pf->shift, sizeof(*pf->delta));
-	for (s = 0; s < t->n; s++)
-		for (c = 0; c < t->ncls; c++)
-			pf->delta[((size_t)map[s] << pf->shift) + c] =
-			    (uint16_t)map[t->next[s * t->ncls + c]];
-	pf->outoff = xcalloc(nout + 1, sizeof(*pf->outoff));
-	pf->outids = xcalloc(total + 1, sizeof(*pf->outids));
-	for (s = 0; s < t->n; s++) {
-		if (t->nout[s] == 0)
+	pf->slotmask = (uint32_t)nslots - 1;
+	pf->slots = xcalloc(nslots, sizeof(*pf->slots));
+	for (i = 0; i < pf->nanchors; i++) {
+		if (i > 0 && pf->anchors[i].key == pf->anchors[i - 1].key)
 			continue;
-		i = map[s] - pf->firstout;
-		pf->outoff[i] = (uint32_t)t->nout[s];	/* count for now */
+		for (h = win_hash(pf->anchors[i].key) & pf->slotmask;
+		    pf->slots[h] != 0; h = (h + 1) & pf->slotmask)
+			;
+		pf->slots[h] = (uint32_t)i + 1;
 	}
-	for (i = 0; i < nout; i++) {
-		c = pf->outoff[i];
-		pf->outoff[i] = o;
-		o += (uint32_t)c;
-	}
-	pf->outoff[nout] = o;
-	for (s = 0; s < t->n; s++) {
-		if (t->nout[s] == 0)
+}
+
+/* The stride, and the windows by the literals alone. */
+static void
+build_windows(struct prefilter *pf, size_t keep)
+{
+	size_t i;
+
+	pf->keep = keep;
+	for (i = 0; i < pf->nlits; i++)
+		if (pf->lits[i].lit.len >= keep && pf->lits[i].scan)
+			break;
+	if (i == pf->nlits)
+		return;		/* stride 0: no window scan */
+	pf->stride = keep - WIN + 1;
+	pf->bloom = xcalloc((size_t)1 << (BLOOM_BITS - 6), sizeof(uint64_t));
+	place_windows(pf, NULL);
+	pf->calib = CALIB_LINES;
+}
+
+/* Lists the literals shorter than `keep` under their first 2 bytes. */
+static void
+build_short(struct prefilter *pf, size_t keep)
+{
+	size_t i;
+	uint16_t k;
+
+	for (i = 0; i < pf->nlits; i++) {
+		if (pf->lits[i].lit.len >= keep || !pf->lits[i].scan)
 			continue;
-		i = map[s] - pf->firstout;
-		memcpy(pf->outids + pf->outoff[i], t->out[s],
-		    t->nout[s] * sizeof(*pf->outids));
+		if (pf->sbloom == NULL) {
+			pf->sbloom = xcalloc(65536 / 64, sizeof(uint64_t));
+			pf->shead = xcalloc(65536, sizeof(uint32_t));
+		}
+		k = (uint16_t)(load2(pf->lits[i].lit.s) | FOLD2);
+		pf->sbloom[k >> 6] |= (uint64_t)1 << (k & 63);
+		pf->lits[i].next = pf->shead[k];
+		pf->shead[k] = (uint32_t)i + 1;
 	}
-	free(map);
 }
 
 struct prefilter *
 prefilter_new(struct pattern *const *pats, size_t n)
 {
 	struct prefilter *pf;
-	struct prefilter_lits **lits;
-	struct trie t = { 0 };
-	uint32_t *bfs, id;
-	size_t i, j, k;
-	bool ok;
+	size_t i, keep;
 
+	if (fold['A'] == 0)
+		fold_init();
 	pf = xcalloc(1, sizeof(*pf));
 	pf->npat = n;
 	pf->nwords = (n + 63) / 64 + 1;
@@ -1035,42 +616,15 @@ prefilter_new(struct pattern *const *pats, size_t n)
 	pf->need = xcalloc(n + 1, sizeof(*pf->need));
 	pf->pgen = xcalloc(n + 1, sizeof(*pf->pgen));
 	pf->pcnt = xcalloc(n + 1, sizeof(*pf->pcnt));
-	lits = xcalloc(n + 1, sizeof(*lits));
+	pf->lazyoff = xcalloc(n + 1, sizeof(*pf->lazyoff));
+	pf->nlazy = xcalloc(n + 1, sizeof(*pf->nlazy));
+	pf->plits = xcalloc(n + 1, sizeof(*pf->plits));
 	for (i = 0; i < n; i++)
-		lits[i] = (struct prefilter_lits *)pattern_literals(pats[i]);
-	t.ncls = build_classes(pf, lits, n);
-	trie_state(&t);
-	for (i = 0; i < n; i++) {
-		ok = lits[i] != NULL;
-		for (j = 0; ok && j < lits[i]->n; j++) {
-			id = (uint32_t)(pf->nsets + j);
-			for (k = 0; ok && k < lits[i]->sets[j].n; k++)
-				ok = trie_add(&t, pf->cls,
-				    &lits[i]->sets[j].v[k], id);
-		}
-		if (lits[i] != NULL) {
-			pf->setpat = xreallocarray(pf->setpat,
-			    pf->nsets + lits[i]->n, sizeof(*pf->setpat));
-			for (j = 0; j < lits[i]->n; j++)
-				pf->setpat[pf->nsets + j] = ok ? (uint32_t)i :
-				    UINT32_MAX;
-			pf->nsets += lits[i]->n;
-		}
-		if (ok)
-			pf->need[i] = (uint32_t)lits[i]->n;
-		else {
-			/* no literals, or no room: always a candidate;
-			 * states added for it stay, unused */
-			pf->always[i / 64] |= (uint64_t)1 << (i % 64);
-			pf->nalways++;
-		}
-	}
-	pf->setgen = xcalloc(pf->nsets + 1, sizeof(*pf->setgen));
-	bfs = trie_finish(&t);
-	build_table(pf, &t, bfs);
-	free(bfs);
-	trie_free(&t);
-	free(lits);
+		pf->plits[i] = pattern_literals(pats[i]);
+	pf->keep = keep = keep_len(pats, n);
+	build_sets(pf, NULL);
+	build_windows(pf, keep);
+	build_short(pf, keep);
 	return pf;
 }
 
@@ -1086,56 +640,206 @@ prefilter_free(struct prefilter *pf)
 	free(pf->need);
 	free(pf->pgen);
 	free(pf->pcnt);
-	free(pf->delta);
-	free(pf->outoff);
-	free(pf->outids);
+	free(pf->plits);
+	free(pf->lazyoff);
+	free(pf->nlazy);
+	free(pf->lzoff);
+	free(pf->lzn);
+	free(pf->lzlits);
+	free(pf->lits);
+	free(pf->setids);
+	free(pf->bloom);
+	free(pf->anchors);
+	free(pf->slots);
+	free(pf->seen);
+	free(pf->sbloom);
+	free(pf->shead);
 	free(pf);
 }
 
-/* Accepting state `s` reached: count the sets it completes. */
-static void
-prefilter_hit(struct prefilter *pf, uint32_t s)
-{
-	uint32_t k = s - pf->firstout, j, id, pat;
+/* --- scanning ------------------------------------------------------------ */
 
-	for (j = pf->outoff[k]; j < pf->outoff[k + 1]; j++) {
-		id = pf->outids[j];
+/* True when `pl` occurs at `p` (`avail` bytes left), ASCII case folded. */
+static bool
+lit_at(const struct plit *pl, const uint8_t *p, size_t avail)
+{
+	uint64_t a, b;
+	size_t i;
+
+	if (avail >= 16) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + 8, 8);
+		return ((((a | pl->fold[0]) ^ pl->val[0]) & pl->care[0]) |
+		    (((b | pl->fold[1]) ^ pl->val[1]) & pl->care[1])) == 0;
+	}
+	if (pl->lit.len > avail)
+		return false;
+	for (i = 0; i < pl->lit.len; i++)
+		if (fold[p[i]] != pl->lit.s[i])
+			return false;
+	return true;
+}
+
+/* True when `pl` occurs anywhere in `p` (`len` bytes). */
+static bool
+lit_find(const struct plit *pl, const uint8_t *p, size_t len)
+{
+	size_t n = pl->lit.len, last = n - 1, i = 0;
+	uint8_t c0 = pl->lit.s[0] | 0x20, cl = pl->lit.s[last] | 0x20;
+
+#ifdef __SSE2__
+	const __m128i f = _mm_set1_epi8(0x20), v0 = _mm_set1_epi8((char)c0),
+	    vl = _mm_set1_epi8((char)cl);
+	__m128i a, b;
+	unsigned m;
+
+	/* 16 starts at a time, by their first and last bytes */
+	for (; i + last + 16 <= len; i += 16) {
+		a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(p + i)), f);
+		b = _mm_or_si128(_mm_loadu_si128((const __m128i *)
+		    (p + i + last)), f);
+		m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+		    _mm_cmpeq_epi8(a, v0), _mm_cmpeq_epi8(b, vl)));
+		for (; m != 0; m &= m - 1)
+			if (lit_at(pl, p + i + __builtin_ctz(m),
+			    len - i - (size_t)__builtin_ctz(m)))
+				return true;
+	}
+#endif
+	for (; i + n <= len; i++)
+		if ((p[i] | 0x20) == c0 && (p[i + last] | 0x20) == cl &&
+		    lit_at(pl, p + i, len - i))
+			return true;
+	return false;
+}
+
+/* Pattern `pat`'s scanned sets all hit: do its lazy ones? */
+static bool
+lazy_ok(const struct prefilter *pf, uint32_t pat)
+{
+	uint32_t s, k;
+	bool found;
+
+	for (s = pf->lazyoff[pat]; s < pf->lazyoff[pat] + pf->nlazy[pat];
+	    s++) {
+		found = false;
+		for (k = pf->lzoff[s]; k < pf->lzoff[s] + pf->lzn[s] &&
+		    !found; k++)
+			found = lit_find(&pf->lits[pf->lzlits[k]], pf->line,
+			    pf->len);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Literal `li` occurs in the line: count the sets it completes. */
+static void
+prefilter_hit(struct prefilter *pf, uint32_t li)
+{
+	const struct plit *pl = &pf->lits[li];
+	uint32_t j, id, pat;
+
+	for (j = pl->setoff; j < pl->setoff + pl->nset; j++) {
+		id = pf->setids[j];
 		if (pf->setgen[id] == pf->gen)
 			continue;
 		pf->setgen[id] = pf->gen;
-		if ((pat = pf->setpat[id]) == UINT32_MAX)
-			continue;
+		pat = pf->setpat[id];
 		if (pf->pgen[pat] != pf->gen) {
 			pf->pgen[pat] = pf->gen;
 			pf->pcnt[pat] = 0;
 		}
-		if (++pf->pcnt[pat] == pf->need[pat])
+		if (++pf->pcnt[pat] == pf->need[pat] &&
+		    (pf->nlazy[pat] == 0 || lazy_ok(pf, pat)))
 			pf->cand[pat / 64] |= (uint64_t)1 << (pat % 64);
 	}
 }
 
-/*
- * The automaton's speed is bound by the latency of one table load per
- * byte, so a long line is cut in two halves scanned in one loop as two
- * independent chains. The first half runs LIT_MAX - 1 bytes past the cut
- * so that a literal straddling it is still seen; a literal seen by both
- * chains counts once (the set stamps).
- */
-#define STEP(s, p)							\
-	do {								\
-		(s) = delta[((uint32_t)(s) << shift) | cls[*(p)]];	\
-		if ((s) >= firstout)					\
-			prefilter_hit(pf, (s));				\
-	} while (0)
+/* The folded window `key` (hash `h`) at offset `i` passed the bitmap. */
+static void
+probe(struct prefilter *pf, const uint8_t *line, size_t len, size_t i,
+    uint32_t key, uint32_t h)
+{
+	const struct anchor *a;
+	uint32_t s;
+
+	for (h &= pf->slotmask; (s = pf->slots[h]) != 0;
+	    h = (h + 1) & pf->slotmask)
+		if (pf->anchors[s - 1].key == key)
+			break;
+	if (s == 0)
+		return;
+	for (a = &pf->anchors[s - 1]; a < pf->anchors + pf->nanchors &&
+	    a->key == key; a++)
+		if (a->off <= i && lit_at(&pf->lits[a->lit],
+		    line + i - a->off, len - (i - a->off)))
+			prefilter_hit(pf, a->lit);
+}
+
+/* Windows at every stride-th byte. */
+static void
+scan_long(struct prefilter *pf, const uint8_t *p, size_t len)
+{
+	const uint64_t *bloom = pf->bloom;
+	const uint8_t *q, *end;
+	size_t stride = pf->stride;
+	uint32_t key, h;
+
+	if (len < WIN)
+		return;
+	end = p + len - WIN + 1;	/* windows start before it */
+	for (q = p; q < end; q += stride) {
+		key = load4(q) | FOLD4;
+		h = win_hash(key);
+		if (bloom[h >> 6] & ((uint64_t)1 << (h & 63)))
+			probe(pf, p, len, (size_t)(q - p), key, h);
+	}
+}
+
+static void
+scan_short(struct prefilter *pf, const uint8_t *p, size_t len)
+{
+	size_t i;
+	uint32_t li;
+	uint16_t k;
+
+	for (i = 0; i + 2 <= len; i++) {
+		k = (uint16_t)(load2(p + i) | FOLD2);
+		if (!((pf->sbloom[k >> 6] >> (k & 63)) & 1))
+			continue;
+		for (li = pf->shead[k]; li != 0; li = pf->lits[li - 1].next)
+			if (lit_at(&pf->lits[li - 1], p + i, len - i))
+				prefilter_hit(pf, li - 1);
+	}
+}
+
+/* Counts the windows of a line; re-places the windows after the last. */
+static void
+calibrate(struct prefilter *pf, const uint8_t *p, size_t len)
+{
+	size_t i;
+	uint32_t h;
+
+	if (pf->seen == NULL)
+		pf->seen = xcalloc((size_t)1 << BLOOM_BITS, sizeof(*pf->seen));
+	for (i = 0; i + WIN <= len; i++) {
+		h = win_hash(load4(p + i) | FOLD4);
+		if (pf->seen[h] < UINT16_MAX)
+			pf->seen[h]++;
+	}
+	if (--pf->calib > 0)
+		return;
+	build_sets(pf, pf->seen);
+	place_windows(pf, pf->seen);
+	free(pf->seen);
+	pf->seen = NULL;
+}
 
 const uint64_t *
 prefilter_scan(struct prefilter *pf, const char *line, size_t len)
 {
-	const uint8_t *p = (const uint8_t *)line, *end = p + len, *q, *qend;
-	const uint16_t *delta = pf->delta;
-	const uint8_t *cls = pf->cls;
-	unsigned shift = pf->shift;
-	uint32_t firstout = pf->firstout, s = 0, r = 0;
+	const uint8_t *p = (const uint8_t *)line;
 
 	if (++pf->gen == 0) {
 		memset(pf->setgen, 0, pf->nsets * sizeof(*pf->setgen));
@@ -1143,40 +847,14 @@ prefilter_scan(struct prefilter *pf, const char *line, size_t len)
 		pf->gen = 1;
 	}
 	memcpy(pf->cand, pf->always, pf->nwords * sizeof(*pf->cand));
-	if (len >= 12 * LIT_MAX) {
-		/* three chains: p..q+LIT_MAX-1, q..w+LIT_MAX-1, w..end */
-		const uint8_t *w = p + 2 * (len / 3), *wend;
-		uint32_t t = 0;
-
-		q = p + len / 3;
-		qend = q + (LIT_MAX - 1);
-		wend = w + (LIT_MAX - 1);
-		while (w < end) {
-			STEP(s, p);
-			STEP(r, q);
-			STEP(t, w);
-			p++;
-			q++;
-			w++;
-		}
-		while (q < wend) {	/* the middle chain's overlap */
-			STEP(r, q);
-			q++;
-		}
-		end = qend;	/* first chain's rest */
-	} else if (len >= 4 * LIT_MAX) {
-		q = p + len / 2;	/* second chain: q..end */
-		qend = q + (LIT_MAX - 1);	/* first chain: p..qend */
-		while (q < end) {
-			STEP(s, p);
-			STEP(r, q);
-			p++;
-			q++;
-		}
-		end = qend;	/* first chain's rest, if any */
-	}
-	for (; p < end; p++)
-		STEP(s, p);
+	pf->line = p;
+	pf->len = len;
+	if (pf->stride != 0)
+		scan_long(pf, p, len);
+	if (pf->sbloom != NULL)
+		scan_short(pf, p, len);
+	if (pf->calib > 0)	/* for the next lines */
+		calibrate(pf, p, len);
 	return pf->cand;
 }
 
