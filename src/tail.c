@@ -530,6 +530,58 @@ tfile_scan_if_dir_changed(struct tfile *tf, const struct stat *nst)
 }
 
 /*
+ * Reads the draining files, oldest first (a copy was read once when
+ * found: later writes to it, cp over an old copy, are not ours); one with
+ * more than a budget unread holds the newer ones until the next round.
+ */
+static void
+drain_old(struct tfile *tf)
+{
+	struct src *s;
+
+	TAILQ_FOREACH(s, &tf->srcs, entry)
+		if (s != tf->cur && !s->copy && !tf->held &&
+		    src_read(s, READ_BUDGET))
+			tf->held = true;
+}
+
+static bool
+has_old(const struct tfile *tf)
+{
+	const struct src *s;
+
+	TAILQ_FOREACH(s, &tf->srcs, entry)
+		if (s != tf->cur && !s->copy)
+			return true;
+	return false;
+}
+
+/*
+ * Reads the file at the name. While old files are draining, only up to
+ * its size before they were read once more: a line their writer wrote
+ * before one of the new file is then never delivered after it (the two
+ * files cannot be read at one instant); the rest comes next round.
+ */
+static void
+read_cur(struct tfile *tf)
+{
+	struct tail *t = tf->t;
+	struct stat st;
+	uint64_t end = UINT64_MAX;
+
+	if (tf->cur == NULL)
+		return;
+	if (!tf->held && has_old(tf) && fstat(tf->cur->fd, &st) == 0) {
+		end = (uint64_t)st.st_size;
+		drain_old(tf);
+	}
+	if (tf->held)
+		t->more = true;		/* the file at the name waits */
+	else if (src_read_upto(tf->cur, READ_BUDGET, end))
+		t->more = true;
+}
+
+/*
  * Reconciles one name with the filesystem and reads everything new:
  * draining files first (older content), then the file at the name.
  */
@@ -544,13 +596,7 @@ tfile_sync(struct tfile *tf)
 	tf->dirty = false;
 	tf->held = false;
 	looked = tail_realtime_ns();
-	/* A copy was read once when found: later writes to it (cp over an
-	   old copy) are not ours. Oldest first; one with more than a
-	   budget unread holds the newer ones until the next round. */
-	TAILQ_FOREACH(s, &tf->srcs, entry)
-		if (s != tf->cur && !s->copy && !tf->held &&
-		    src_read(s, READ_BUDGET))
-			tf->held = true;
+	drain_old(tf);
 	if (tf->held)
 		t->more = true;
 	if (tf->dwd == -1 && !tf->polled)
@@ -590,8 +636,8 @@ tfile_sync(struct tfile *tf)
 	tfile_check_cur(tf);
 	if (tf->held)
 		t->more = true;		/* the file at the name waits */
-	else if (tf->cur != NULL && src_read(tf->cur, READ_BUDGET))
-		t->more = true;
+	else
+		read_cur(tf);
 	/* Close drained files that went quiet. */
 	now = loop_now();
 	for (s = TAILQ_FIRST(&tf->srcs); s != NULL; s = next) {

@@ -113,6 +113,11 @@ void		 src_watch(struct src *);
 void		 src_close(struct src *);
 bool		 src_update_fp(struct src *, const struct stat *);
 bool		 src_read(struct src *, size_t);
+/*
+ * src_read, but not past offset `end` (UINT64_MAX: no limit); true also
+ * when it stopped at `end` and the file holds more.
+ */
+bool		 src_read_upto(struct src *, size_t, uint64_t);
 void		 src_deliver(struct src *, char *, size_t, unsigned);
 void		 tfile_set_cur_draining(struct tfile *, const char *);
 void		 tfile_sync(struct tfile *);

@@ -5,6 +5,8 @@
  * the NUL run a truncation may leave, and moving the position a restart
  * resumes from. Which files to read, and when, is tail.c's business.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -114,12 +116,34 @@ split(struct src *s, char *p, size_t n)
 bool
 src_read(struct src *s, size_t budget)
 {
+	return src_read_upto(s, budget, UINT64_MAX);
+}
+
+/* Does the file of `s` hold more than `end` bytes? */
+static bool
+longer_than(const struct src *s, uint64_t end)
+{
+	struct stat st;
+
+	return fstat(s->fd, &st) == 0 && (uint64_t)st.st_size > end;
+}
+
+bool
+src_read_upto(struct src *s, size_t budget, uint64_t end)
+{
 	struct tail *t = s->tf->t;
-	size_t total = 0;
+	size_t total = 0, want;
 	ssize_t n;
 
 	for (;;) {
-		n = pread(s->fd, t->rbuf, t->rbufsz - 1, (off_t)s->off);
+		want = t->rbufsz - 1;
+		if (end != UINT64_MAX) {
+			if (s->off >= end)
+				return longer_than(s, end);
+			if (end - s->off < want)
+				want = (size_t)(end - s->off);
+		}
+		n = pread(s->fd, t->rbuf, want, (off_t)s->off);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
