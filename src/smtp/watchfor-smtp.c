@@ -272,6 +272,14 @@ tls_ctx(const struct smtp_args *a, char **err)
 		return NULL;
 	}
 	(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	/*
+	 * And at most TLS 1.2: libesmtp 1.1 hangs when a TLS 1.3 server's
+	 * session tickets (sent after the handshake) arrive before it wrote
+	 * EHLO: it reads them, then waits for a reply to a command it never
+	 * flushed, until the timeout (seen against aiosmtpd, one session in
+	 * three when the helper runs slowly; TLS 1.2 has no such messages).
+	 */
+	(void)SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
 	if (!a->verify)
 		return ctx;
 	if (a->ca_file != NULL ?

@@ -60,6 +60,9 @@ class Handler:
             env += "auth yes\n"
         if session.ssl is not None:
             env += "tls yes\n"
+            sslobj = session.ssl.get("ssl_object")
+            if sslobj is not None:
+                env += "tls_version %s\n" % sslobj.version()
         for name, data in (("env", env.encode()),
                            ("eml", envelope.original_content)):
             tmp = os.path.join(d, ".%d.%s" % (n, name))
