@@ -78,5 +78,7 @@ bool		 digest_get_num(const char **p, const char *end, uint64_t *v,
 		    char sep);
 bool		 digest_get_str(const char **p, const char *end,
 		    const char **s, size_t *len);
+/* digest_get_str as a heap C string; NULL also when it holds a NUL. */
+char		*digest_get_cstr(const char **p, const char *end);
 
 #endif

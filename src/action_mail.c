@@ -620,18 +620,6 @@ mail_cap_encode(struct buf *out)
 	mailcap_encode(mail_cap, out);
 }
 
-/* One string of the encoding, as a heap C string (no NUL inside). */
-static char *
-get_cstr(const char **p, const char *end)
-{
-	const char *s;
-	size_t len;
-
-	if (!digest_get_str(p, end, &s, &len) || memchr(s, '\0', len) != NULL)
-		return NULL;
-	return xstrndup(s, len);
-}
-
 static bool
 decode_cmd(const char **p, const char *end, struct exec_cmd *c)
 {
@@ -642,18 +630,18 @@ decode_cmd(const char **p, const char *end, struct exec_cmd *c)
 	    !digest_get_num(p, end, &argc, ' ') ||
 	    !digest_get_num(p, end, &nvars, '\n') || argc == 0 ||
 	    argc > 4096 || nvars > 4096 ||
-	    (c->file = get_cstr(p, end)) == NULL)
+	    (c->file = digest_get_cstr(p, end)) == NULL)
 		return false;
 	c->dup_stderr = flags & 1;
 	c->null_stderr = (flags & 2) != 0;
 	c->own_pgrp = (flags & 4) != 0;
 	c->argv = xcalloc(argc + 1, sizeof(*c->argv));
 	for (i = 0; i < argc; i++, c->argc++)
-		if ((c->argv[i] = get_cstr(p, end)) == NULL)
+		if ((c->argv[i] = digest_get_cstr(p, end)) == NULL)
 			return false;
 	c->vars = xcalloc(nvars + 1, sizeof(*c->vars));
 	for (i = 0; i < nvars; i++, c->nvars++)
-		if ((c->vars[i] = get_cstr(p, end)) == NULL)
+		if ((c->vars[i] = digest_get_cstr(p, end)) == NULL)
 			return false;
 	return true;
 }
@@ -666,9 +654,9 @@ decode_mail(const char **p, const char *end)
 	char *cmdtext = NULL, *rcpt = NULL, *from = NULL;
 
 	*p += 8;
-	if (!decode_cmd(p, end, &c) || (cmdtext = get_cstr(p, end)) == NULL ||
-	    (rcpt = get_cstr(p, end)) == NULL ||
-	    (from = get_cstr(p, end)) == NULL) {
+	if (!decode_cmd(p, end, &c) || (cmdtext = digest_get_cstr(p, end)) == NULL ||
+	    (rcpt = digest_get_cstr(p, end)) == NULL ||
+	    (from = digest_get_cstr(p, end)) == NULL) {
 		exec_cmd_clear(&c);
 		free(cmdtext);
 		free(rcpt);

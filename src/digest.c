@@ -300,3 +300,14 @@ digest_parse_directive(const char *value, unsigned *sample, char **err)
 	    "\"sample=N\" (N lines kept, 0 to %d)", value, DIGEST_SAMPLE_MAX);
 	return -1;
 }
+
+char *
+digest_get_cstr(const char **p, const char *end)
+{
+	const char *s;
+	size_t len;
+
+	if (!digest_get_str(p, end, &s, &len) || memchr(s, '\0', len) != NULL)
+		return NULL;
+	return xstrndup(s, len);
+}

@@ -209,17 +209,6 @@ win_cost(const uint8_t *s)
 
 /* --- building ------------------------------------------------------------ */
 
-static size_t
-set_minlen(const struct litset *set)
-{
-	size_t i, m = LIT_MAX;
-
-	for (i = 0; i < set->n; i++)
-		if (set->v[i].len < m)
-			m = set->v[i].len;
-	return m;
-}
-
 static void
 plit_masks(struct plit *pl)
 {

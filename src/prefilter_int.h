@@ -25,4 +25,7 @@ struct prefilter_lits {
 	struct litset	*sets;
 };
 
+/* The length of the shortest literal of `set` (LIT_MAX when empty). */
+size_t	set_minlen(const struct litset *set);
+
 #endif

@@ -75,7 +75,7 @@ prefilter_lits_dup(const struct prefilter_lits *l)
 	return d;
 }
 
-static size_t
+size_t
 set_minlen(const struct litset *set)
 {
 	size_t i, m = LIT_MAX;

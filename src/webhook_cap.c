@@ -105,18 +105,6 @@ webhook_cap_encode(struct buf *out)
 	digest_put_str(out, hold_url, strlen(hold_url));
 }
 
-/* One string of the encoding, as a heap C string (no NUL inside). */
-static char *
-get_cstr(const char **p, const char *end)
-{
-	const char *s;
-	size_t len;
-
-	if (!digest_get_str(p, end, &s, &len) || memchr(s, '\0', len) != NULL)
-		return NULL;
-	return xstrndup(s, len);
-}
-
 static bool
 decode_argv(const char **p, const char *end, uint64_t argc, uint64_t nvars,
     struct exec_cmd *c)
@@ -126,12 +114,12 @@ decode_argv(const char **p, const char *end, uint64_t argc, uint64_t nvars,
 	memset(c, 0, sizeof(*c));
 	c->argv = xcalloc(argc + 1, sizeof(*c->argv));
 	for (i = 0; i < argc; i++, c->argc++)
-		if ((c->argv[i] = get_cstr(p, end)) == NULL)
+		if ((c->argv[i] = digest_get_cstr(p, end)) == NULL)
 			return false;
 	c->file = xstrdup(c->argv[0]);
 	c->vars = xcalloc(nvars + 1, sizeof(*c->vars));
 	for (i = 0; i < nvars; i++, c->nvars++)
-		if ((c->vars[i] = get_cstr(p, end)) == NULL)
+		if ((c->vars[i] = digest_get_cstr(p, end)) == NULL)
 			return false;
 	return true;
 }
@@ -174,8 +162,8 @@ webhook_cap_decode(const char **p, const char *end)
 	q += 8;
 	if (!decode_counts(&q, end, &mode, &argc, &nvars) ||
 	    !decode_argv(&q, end, argc, nvars, &c) ||
-	    (text = get_cstr(&q, end)) == NULL ||
-	    (url = get_cstr(&q, end)) == NULL) {
+	    (text = digest_get_cstr(&q, end)) == NULL ||
+	    (url = digest_get_cstr(&q, end)) == NULL) {
 		exec_cmd_clear(&c);
 		free(text);
 		free(url);
