@@ -23,11 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "helper.h"
 #include "mail_secret.h"
 #include "webhook.h"
 #include "webhook_url.h"
@@ -40,44 +39,6 @@ struct reply {
 	char	 text[REPLY_KEEP + 1];
 	size_t	 len;
 };
-
-static char alarm_msg[128];	/* formatted before the alarm is armed */
-static size_t alarm_len;
-
-/* The whole attempt's deadline; async-signal-safe calls only. */
-static void
-on_alarm(int sig)
-{
-	(void)sig;
-	(void)!write(STDERR_FILENO, alarm_msg, alarm_len);
-	_exit(WEBHOOK_EX_TEMPORARY);
-}
-
-static void
-arm_deadline(long secs)
-{
-	int n;
-
-	n = snprintf(alarm_msg, sizeof(alarm_msg), "%s: timed out after "
-	    "%lds\n", PROG, secs);
-	alarm_len = n > 0 ? ((size_t)n < sizeof(alarm_msg) ? (size_t)n :
-	    sizeof(alarm_msg) - 1) : 0;
-	(void)signal(SIGALRM, on_alarm);
-	(void)alarm((unsigned)secs);
-}
-
-/*
- * The token is in this process: no core dump, no ptrace or
- * /proc/PID/mem by other processes of the user.
- */
-static void
-harden(void)
-{
-	struct rlimit rl = { 0, 0 };
-
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	(void)setrlimit(RLIMIT_CORE, &rl);
-}
 
 static void
 usage(void)
@@ -290,7 +251,7 @@ main(int argc, char **argv)
 	size_t len;
 	int i, ex;
 
-	harden();
+	helper_harden();
 	if (url != NULL && *url == '\0')
 		url = NULL;
 	for (i = 1; i < argc; i++) {
@@ -314,7 +275,8 @@ main(int argc, char **argv)
 	if (bearer != NULL)
 		auth = bearer_header(bearer);
 	body = read_body(&len);
-	arm_deadline(timeout);
+	helper_arm_deadline(PROG, (unsigned)timeout,
+	    WEBHOOK_EX_TEMPORARY);
 	ex = post(url, timeout, auth, body != NULL ? body : "", len);
 	free(body);
 	if (auth != NULL)

@@ -16,8 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <openssl/ssl.h>
@@ -25,6 +23,7 @@
 #include <auth-client.h>
 #include <libesmtp.h>
 
+#include "helper.h"
 #include "smtp_args.h"
 #include "util.h"
 
@@ -44,8 +43,6 @@ struct state {
 
 static const char *progname = "watchfor-smtp";
 static bool debug;		/* $WATCHFOR_SMTP_DEBUG */
-static char alarm_msg[128];	/* formatted before the alarm is armed */
-static size_t alarm_len;
 
 /* The one-line reason on stderr: no control character, no line end. */
 static void
@@ -76,46 +73,6 @@ reason(struct state *st, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(st->reason, sizeof(st->reason), fmt, ap);
 	va_end(ap);
-}
-
-/*
- * The whole session's deadline: a hung relay is a temporary failure.
- * Only async-signal-safe calls: the message was formatted by
- * arm_deadline.
- */
-static void
-on_alarm(int sig)
-{
-	(void)sig;
-	(void)!write(STDERR_FILENO, alarm_msg, alarm_len);
-	_exit(SMTP_EX_TEMPFAIL);
-}
-
-/* Arms the deadline of `secs` seconds for the rest of the run. */
-static void
-arm_deadline(unsigned secs)
-{
-	int n;
-
-	n = snprintf(alarm_msg, sizeof(alarm_msg), "%s: timed out after "
-	    "%us\n", progname, secs);
-	alarm_len = n > 0 ? ((size_t)n < sizeof(alarm_msg) ? (size_t)n :
-	    sizeof(alarm_msg) - 1) : 0;
-	(void)signal(SIGALRM, on_alarm);
-	(void)alarm(secs);
-}
-
-/*
- * The password is in this process: no core dump, no ptrace or
- * /proc/PID/mem by other processes of the user.
- */
-static void
-harden(void)
-{
-	struct rlimit rl = { 0, 0 };
-
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	(void)setrlimit(RLIMIT_CORE, &rl);
 }
 
 /*
@@ -487,7 +444,7 @@ main(int argc, char *argv[])
 	char *err = NULL, *password = NULL;
 	int rc;
 
-	harden();
+	helper_harden();
 	if ((rc = smtp_args_parse(argc, argv, &a, &err)) != 0) {
 		say("%s", err);
 		if (rc == SMTP_EX_USAGE)
@@ -513,7 +470,7 @@ main(int argc, char *argv[])
 	buf_free(&in);
 	debug = getenv("WATCHFOR_SMTP_DEBUG") != NULL;
 	(void)signal(SIGPIPE, SIG_IGN);
-	arm_deadline(a.timeout);
+	helper_arm_deadline(progname, a.timeout, SMTP_EX_TEMPFAIL);
 	rc = deliver(&a, password, msg.data);
 	if (password != NULL) {
 		explicit_bzero(password, strlen(password));
