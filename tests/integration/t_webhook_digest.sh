@@ -11,12 +11,6 @@
 . "$(dirname "$0")/webhook/lib.sh"
 export WATCHFOR_TEST_CAP_WINDOW_MS=4000
 
-crash() {
-	kill -KILL "$PID"
-	wait "$PID" 2>/dev/null
-	PID=
-}
-
 # committed FILE: the saved offset of FILE is its size (no re-read).
 committed() {
 	grep -qE "^f [0-9]+ [0-9]+ [0-9]+ [0-9a-f]+ $(stat -c %s "$1") " \

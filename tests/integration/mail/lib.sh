@@ -3,6 +3,7 @@
 # $1. Pass conditions wait for files or lines with generous deadlines;
 # sleeps only pace the scenario.
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../wait.sh"
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../daemon.sh"
 set -u
 BIN=$(readlink -f "${1:?usage: t_mail_X.sh path/to/watchfor}")
 W=$(mktemp -d "${TMPDIR:-/tmp}/t_mail.XXXXXX") || exit 1
@@ -54,26 +55,7 @@ conf() {
 	} > conf
 }
 
-# start [ARGS...]: starts watchfor, waits for its banner.
-start() {
-	NSTARTS=$((NSTARTS + 1))
-	"$BIN" -c conf -t log "$@" >> out 2>> err &
-	PID=$!
-	wait_for '[ "$(cat out 2>/dev/null | grep -c "^\*\*\* watchfor version")" -ge $NSTARTS ]' ||
-	    fail "no banner"
-}
 
-stop() {
-	kill -TERM "$PID"
-	wait "$PID"
-	PID=
-}
-
-crash() {
-	kill -KILL "$PID"
-	wait "$PID" 2>/dev/null
-	PID=
-}
 
 # delivered TEXT: how many delivered mails carry TEXT in their body.
 delivered() {

@@ -4,6 +4,7 @@
 # 127.0.0.1 at a free port. Sourced with the path of the binary as $1.
 # Pass conditions wait for files or lines with generous deadlines.
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../wait.sh"
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../daemon.sh"
 set -u
 BIN=$(readlink -f "${1:?usage: t_smtp_X.sh path/to/watchfor}")
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -82,26 +83,7 @@ conf() {
 	} > conf
 }
 
-# start [ARGS...]: starts watchfor, waits for its banner.
-start() {
-	NSTARTS=$((NSTARTS + 1))
-	"$BIN" -c conf -t log "$@" >> out 2>> err &
-	PID=$!
-	wait_for '[ "$(grep -c "^\*\*\* watchfor version" out 2>/dev/null)" -ge $NSTARTS ]' ||
-	    fail "no banner"
-}
 
-stop() {
-	kill -TERM "$PID"
-	wait "$PID"
-	PID=
-}
-
-crash() {
-	kill -KILL "$PID"
-	wait "$PID" 2>/dev/null
-	PID=
-}
 
 # delivered TEXT: how many received messages carry the line TEXT.
 delivered() {

@@ -3,6 +3,7 @@
 # 127.0.0.1. Sourced with the path of the binary as $1. Pass conditions
 # wait for files with generous deadlines; sleeps only pace the scenario.
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../wait.sh"
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../daemon.sh"
 set -u
 BIN=$(readlink -f "${1:?usage: t_webhook_X.sh path/to/watchfor}")
 HELPER=$(dirname "$BIN")/watchfor-http
@@ -73,20 +74,6 @@ sys.exit(0 if ok else 1)
 PY
 }
 
-# start [ARGS...]: watchfor in follow mode on ./log, waits for its banner.
-start() {
-	NSTARTS=$((NSTARTS + 1))
-	"$BIN" -c conf -t log "$@" >> out 2>> err &
-	PID=$!
-	wait_for '[ "$(cat out 2>/dev/null | grep -c "^\*\*\* watchfor version")" -ge $NSTARTS ]' ||
-	    fail "no banner"
-}
-
-stop() {
-	kill -TERM "$PID"
-	wait "$PID"
-	PID=
-}
 
 # spooled: message files waiting in the spool.
 spooled() {
