@@ -6,48 +6,12 @@
 # only, repeat= reminds, a HUP restarts the clocks, one-pass mode runs
 # no silent rule, --check explains and validates. Absence is checked
 # against a later event (a slower sentinel rule), not a fixed sleep.
-. "$(dirname "$0")/wait.sh"
-set -u
-BIN=$(readlink -f "${1:?usage: t_silent.sh path/to/watchfor}")
-ROOT=$(mktemp -d)
-PID=
-FAILED=0
-cleanup() {
-	[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
-	[ "$FAILED" = 0 ] && rm -rf "$ROOT"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL [$CASE]: $*"
-	echo "--- stdout"; tail -20 "$T/out"
-	echo "--- stderr"; tail -20 "$T/err"
-	echo "(kept in $T)"
-	FAILED=1
-	exit 1
-}
-new_case() {
-	CASE=$1
-	T=$ROOT/$CASE
-	mkdir -p "$T" && cd "$T" || exit 1
-	: > out; : > err; : > log
-}
-start() {
-	"$BIN" "$@" >> out 2>> err &
-	PID=$!
-	wait_for "grep -q '^\*\*\* watchfor version' out" || fail "no banner"
-}
-stop() {
-	kill -TERM "$PID"
-	wait "$PID"
-	RC=$?
-	PID=
-}
+. "$(dirname "$0")/lib.sh"
 n() { grep -cF -- "$1" out; }	# echo ends with an ANSI reset
 BEAT='watchfor: no line matching /beat/ for 1s'
 SENTINEL='watchfor: no line matching /never/ for 3500ms'
 
-new_case once
+new_case once log
 cat > c <<'EOF'
 watchfor /beat/
 	echo
@@ -67,7 +31,7 @@ grep -q "^\(.\[0m\)\?beat" out && fail "a match ran the actions"
 stop
 [ "$RC" = 0 ] || fail "exit $RC"
 
-new_case busy
+new_case busy log
 cat > c <<'EOF'
 watchfor /beat/
 	echo
@@ -87,7 +51,7 @@ wait_for '[ "$(grep -c "beat [0-9]" out)" = 30 ]' || fail "beats not seen"
 wait_for '[ "$(n "$BEAT2")" = 1 ]' || fail "no alert after the beats"
 stop
 
-new_case input
+new_case input log
 cat > c <<EOF
 watchfor /beat/
 	echo
@@ -102,7 +66,7 @@ wait_for "[ \"\$(n 'watchfor: no line matching /beat/ in $T/log for 1s')\" = 1 ]
 wait "$W"
 stop
 
-new_case repeat
+new_case repeat log
 cat > c <<'EOF'
 watchfor /beat/
 	echo
@@ -116,7 +80,7 @@ C=$(n "$BEAT")
 wait_for "[ \"\$(n \"\$BEAT\")\" -gt $C ]" || fail "no alert after the match"
 stop
 
-new_case hup
+new_case hup log
 cat > c <<'EOF'
 watchfor /beat/
 	echo
@@ -129,7 +93,7 @@ kill -HUP "$PID"
 wait_for '[ "$(n "$BEAT")" = 2 ]' || fail "clock not restarted by HUP"
 stop
 
-new_case check
+new_case check log
 cat > c <<'EOF'
 watchfor /beat/
 	echo
@@ -152,7 +116,7 @@ grep -q '^c:8:12: silent: unknown option "minutes"' chk ||
     fail "bad value: $(cat chk)"
 grep -q '^c:11:12: silent: bad repeat "0"' chk || fail "repeat=0: $(cat chk)"
 
-new_case onepass
+new_case onepass log
 printf 'watchfor /beat/\n\techo\n\t#%% silent 1s\nwatchfor /other/\n\techo\n' > c
 printf 'beat\nother\n' > log
 "$BIN" -c c -f log > out 2> err || fail "exit $?"

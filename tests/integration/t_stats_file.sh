@@ -4,20 +4,10 @@
 # a small parser) at start, every interval, on USR1, after a HUP and at
 # a clean stop; the file is replaced atomically (a reader never sees it
 # empty or partial), mode 0644, no temporary file left. Waits on events.
-. "$(dirname "$0")/wait.sh"
-set -u
-BIN=$(readlink -f "${1:?usage: t_stats_file.sh path/to/watchfor}")
+. "$(dirname "$0")/lib.sh"
 command -v python3 > /dev/null || { echo "SKIP: no python3"; exit 77; }
 umask 022
-ROOT=$(mktemp -d)
-PID=
-FAILED=0
-cleanup() {
-	[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
-	[ "$FAILED" = 0 ] && rm -rf "$ROOT"
-}
-trap cleanup EXIT
-
+# fail: lib.sh's, with the stats file shown
 fail() {
 	echo "FAIL [$CASE]: $*"
 	echo "--- stderr"; tail -20 "$T/err"
@@ -25,23 +15,6 @@ fail() {
 	echo "(kept in $T)"
 	FAILED=1
 	exit 1
-}
-new_case() {
-	CASE=$1
-	T=$ROOT/$CASE
-	mkdir -p "$T" && cd "$T" || exit 1
-	: > out; : > err; : > log
-}
-start() {
-	"$BIN" "$@" >> out 2>> err &
-	PID=$!
-	wait_for "grep -q '^\*\*\* watchfor version' out" || fail "no banner"
-}
-stop() {
-	kill -TERM "$PID"
-	wait "$PID"
-	RC=$?
-	PID=
 }
 
 # The parser: checks the whole file against the text format, then prints
@@ -99,7 +72,7 @@ EOF
 # prom Q: the value of sample Q in w.prom (labels as {a=x|b=y}), or "-".
 prom() { python3 "$ROOT/prom.py" w.prom "$@" 2>> parse.err; }
 
-new_case option
+new_case option log
 printf 'watchfor /ERROR/\n\texec true\nwatchfor /WARN/\n\techo\n' > c
 start -c c -t log --stats-file "$T/w.prom" --stats-interval 200ms
 # written at start, once every watch is in place
@@ -150,7 +123,7 @@ ls -a | grep -q '^\.w\.prom\.' && fail "temporary file left: $(ls -a)"
 stop
 [ "$RC" = 0 ] || fail "exit $RC"
 
-new_case directive_usr1_hup_stop
+new_case directive_usr1_hup_stop log
 # the config names the file; a long interval: only start, USR1, HUP, stop
 cat > c <<EOF
 #% stats-file $T/w.prom
@@ -190,7 +163,7 @@ stop
     fail "input counter reset by the reload"
 [ -s parse.err ] && fail "parse: $(cat parse.err)"
 
-new_case check
+new_case check log
 printf '#%% stats-interval soon\n#%% stats-file /tmp/\nwatchfor /x/\n\techo\n' > c
 "$BIN" --check -c c > chk 2>&1 && fail "--check accepted bad values"
 grep -q '^c:1:19: stats-interval: bad duration "soon"' chk ||
@@ -202,7 +175,7 @@ printf 'watchfor /x/\n\techo\n' > ok
 [ $? = 2 ] || fail "bad --stats-interval not refused"
 grep -q 'stats-interval: bad duration "5x"' err || fail "$(cat err)"
 
-new_case unwritable
+new_case unwritable log
 printf 'watchfor /x/\n\techo\n' > c
 start -c c -t log --stats-file "$T/nodir/w.prom" --stats-interval 100ms
 wait_for 'grep -q "stats file .*nodir/w.prom: No such file" err' ||
